@@ -1,0 +1,142 @@
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+  randomUUID,
+  sign,
+  verify,
+} from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '@lanctl/core';
+import { type Role, roleSchema } from '@lanctl/model';
+import { z } from 'zod';
+
+/** Version tag in front of every token, so the format can change without ambiguity. */
+const PREFIX = 'lanctl1';
+
+export const SCOPES_BY_ROLE: Record<Role, string[]> = {
+  root: ['read', 'write'],
+  orga: ['read'],
+  reader: ['read'],
+};
+
+const claimsSchema = z.object({
+  sub: z.string().min(1),
+  role: roleSchema,
+  scopes: z.array(z.string()),
+  kind: z.enum(['service', 'user']),
+  iat: z.number().int(),
+  exp: z.number().int(),
+  jti: z.string().min(1),
+});
+export type TokenClaims = z.output<typeof claimsSchema>;
+
+/** The verified identity behind a request. */
+export interface Principal {
+  subject: string;
+  role: Role;
+  scopes: string[];
+  kind: 'service' | 'user';
+  tokenId: string;
+}
+
+export interface IssueOptions {
+  subject: string;
+  role: Role;
+  kind?: 'service' | 'user';
+  /** Lifetime in seconds (service tokens: a year by default). */
+  ttlSeconds?: number;
+  scopes?: string[];
+  now?: Date;
+}
+
+/** Signs `lanctl1.<base64url claims>.<base64url Ed25519 signature>`. */
+export function issueToken(privateKey: KeyObject, options: IssueOptions): string {
+  const iat = Math.floor((options.now ?? new Date()).getTime() / 1000);
+  const claims: TokenClaims = {
+    sub: options.subject,
+    role: options.role,
+    scopes: options.scopes ?? SCOPES_BY_ROLE[options.role],
+    kind: options.kind ?? 'service',
+    iat,
+    exp: iat + (options.ttlSeconds ?? 365 * 24 * 3600),
+    jti: randomUUID(),
+  };
+  const body = `${PREFIX}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+  const signature = sign(null, Buffer.from(body), privateKey).toString('base64url');
+  return `${body}.${signature}`;
+}
+
+export type VerifyResult = { ok: true; principal: Principal } | { ok: false; reason: string };
+
+/** Checks format, signature and expiry; never throws on hostile input. */
+export function verifyToken(publicKey: KeyObject, token: string, now = new Date()): VerifyResult {
+  const parts = token.split('.');
+  if (parts.length !== 3 || parts[0] !== PREFIX) return { ok: false, reason: 'malformed token' };
+  const [, payload, signature] = parts as [string, string, string];
+  let valid = false;
+  try {
+    valid = verify(
+      null,
+      Buffer.from(`${PREFIX}.${payload}`),
+      publicKey,
+      Buffer.from(signature, 'base64url'),
+    );
+  } catch {
+    valid = false;
+  }
+  if (!valid) return { ok: false, reason: 'bad signature' };
+  let claims: TokenClaims;
+  try {
+    claims = claimsSchema.parse(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')));
+  } catch {
+    return { ok: false, reason: 'malformed claims' };
+  }
+  if (claims.exp * 1000 <= now.getTime()) return { ok: false, reason: 'token expired' };
+  return {
+    ok: true,
+    principal: {
+      subject: claims.sub,
+      role: claims.role,
+      scopes: claims.scopes,
+      kind: claims.kind,
+      tokenId: claims.jti,
+    },
+  };
+}
+
+export interface KeyFiles {
+  privateKeyFile: string;
+  publicKeyFile: string;
+}
+
+/** Creates the Ed25519 signing key pair once (private 0600, public 0644); keeps existing keys. */
+export function ensureSigningKeys(files: KeyFiles): void {
+  if (existsSync(files.privateKeyFile)) {
+    if (!existsSync(files.publicKeyFile)) {
+      const pub = createPublicKey(loadPrivateKey(files.privateKeyFile));
+      writeFileAtomic(files.publicKeyFile, pub.export({ type: 'spki', format: 'pem' }), 0o644);
+    }
+    return;
+  }
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  writeFileAtomic(files.privateKeyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), 0o600);
+  writeFileAtomic(files.publicKeyFile, publicKey.export({ type: 'spki', format: 'pem' }), 0o644);
+}
+
+export function loadPrivateKey(path: string): KeyObject {
+  return createPrivateKey(readKeyFile(path, 'private'));
+}
+
+export function loadPublicKey(path: string): KeyObject {
+  return createPublicKey(readKeyFile(path, 'public'));
+}
+
+function readKeyFile(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read the token ${what} key file ${path}: ${(e as Error).message}`);
+  }
+}

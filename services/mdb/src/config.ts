@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+export const DEFAULT_MDB_PORT = 20000;
+
+/** /etc/lanctl/mdb.yml */
+export const mdbConfigSchema = z
+  .object({
+    listen: z
+      .object({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(DEFAULT_MDB_PORT),
+      })
+      .strict()
+      .prefault({}),
+    database: z
+      .object({
+        /** A SQLite file path, or a `postgres://` URL. */
+        url: z.string().min(1).default('/var/lib/lanctl/mdb/mdb.sqlite'),
+        pool_size: z.number().int().min(1).max(100).default(10),
+      })
+      .strict()
+      .prefault({}),
+    auth: z
+      .object({
+        /** Ed25519 public key (PEM) that verifies every bearer token. */
+        public_key_file: z.string().min(1).default('/etc/lanctl/token-signing.pub'),
+        /** Let anyone read machines, switches, rooms, pools and settings without a token. */
+        public_read: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
+    body_limit_bytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * 1024 * 1024)
+      .default(1024 * 1024),
+  })
+  .strict();
+
+export type MdbConfig = z.output<typeof mdbConfigSchema>;

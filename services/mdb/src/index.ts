@@ -1,0 +1,83 @@
+import type { KeyObject } from 'node:crypto';
+import {
+  createHttpApp,
+  type HealthReport,
+  type Listening,
+  type Logger,
+  listen,
+  type Registry,
+} from '@lanctl/core';
+import { type Database, migrate, openDatabase, sql } from '@lanctl/db';
+import type { Express } from 'express';
+import type { MdbConfig } from './config.ts';
+import { apiRouter } from './routes/index.ts';
+import { MDB_MIGRATIONS, type MdbTables } from './schema.ts';
+import { createStore, type MdbStore } from './store/index.ts';
+
+export { DEFAULT_MDB_PORT, type MdbConfig, mdbConfigSchema } from './config.ts';
+export { MDB_DIGEST_TABLES, MDB_MIGRATIONS, type MdbTables } from './schema.ts';
+
+export interface MdbDeps {
+  logger: Logger;
+  metrics: Registry;
+  /** Verifies bearer tokens; loaded by main from `auth.public_key_file`. */
+  publicKey: KeyObject;
+  now?: () => Date;
+}
+
+export interface MdbService {
+  /** The whole HTTP app (API, /healthz, /metrics), for `lanctl start` to mount or proxy to. */
+  app: Express;
+  start(): Promise<Listening>;
+  stop(): Promise<void>;
+  /** For tests and the all-in-one start: the open database and stores. */
+  database: Database<MdbTables>;
+  store: MdbStore;
+}
+
+/**
+ * Builds mdb without binding anything; `start()` opens and migrates the database and listens.
+ * The database is opened here so a bad URL fails at construction.
+ */
+export function create(config: MdbConfig, deps: MdbDeps): MdbService {
+  if (!deps.publicKey) throw new Error('mdb: deps.publicKey is required');
+  const now = deps.now ?? (() => new Date());
+  const database = openDatabase(config.database.url, {
+    poolSize: config.database.pool_size,
+  }) as Database<MdbTables>;
+  const store = createStore(database, now);
+  let ready = false;
+  const health = async (): Promise<HealthReport> => {
+    try {
+      await sql`SELECT 1`.execute(database.db);
+      return { ok: ready, database: database.engine, migrated: ready };
+    } catch (e) {
+      return { ok: false, database: database.engine, error: (e as Error).message };
+    }
+  };
+  const app = createHttpApp({
+    service: 'mdb',
+    logger: deps.logger,
+    metrics: deps.metrics,
+    bodyLimit: config.body_limit_bytes,
+    health,
+    mount: (a) => a.use('/api/v1', apiRouter(store, deps.publicKey, config.auth.public_read)),
+  });
+  let listening: Listening | undefined;
+  return {
+    app,
+    database,
+    store,
+    async start() {
+      await migrate(database, MDB_MIGRATIONS);
+      ready = true;
+      listening = await listen(app, config.listen.host, config.listen.port);
+      deps.logger.info('listening', { url: listening.url, database: database.location });
+      return listening;
+    },
+    async stop() {
+      await listening?.close();
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,83 @@
+import type { KeyObject } from 'node:crypto';
+import { authenticate, principalOf } from '@lanctl/auth';
+import { unauthorized } from '@lanctl/core';
+import {
+  machineTypeCreateSchema,
+  machineTypeUpdateSchema,
+  poolCreateSchema,
+  poolUpdateSchema,
+  roomCreateSchema,
+  roomUpdateSchema,
+  switchCreateSchema,
+  switchUpdateSchema,
+} from '@lanctl/model';
+import { Router } from 'express';
+import { openApiDocument } from '../openapi.ts';
+import { type MdbStore, poolColumns } from '../store/index.ts';
+import { createAccess } from './access.ts';
+import { machineRoutes } from './machines.ts';
+import { namedRoutes } from './named.ts';
+import { settingRoutes } from './settings.ts';
+
+/** Every mdb route under /api/v1. Only the OpenAPI document is public by design. */
+export function apiRouter(store: MdbStore, publicKey: KeyObject, publicRead: boolean): Router {
+  const access = createAccess(publicRead);
+  const api = Router();
+  api.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument());
+  });
+  api.use(authenticate(publicKey));
+  api.get('/auth/whoami', (_req, res) => {
+    const principal = principalOf(res);
+    if (!principal) throw unauthorized();
+    res.json(principal);
+  });
+  api.use('/machines', machineRoutes(store.machines, access));
+  api.use(
+    '/switches',
+    namedRoutes(
+      store.switches,
+      { path: 'switches', createSchema: switchCreateSchema, updateSchema: switchUpdateSchema },
+      access,
+    ),
+  );
+  api.use(
+    '/rooms',
+    namedRoutes(
+      store.rooms,
+      { path: 'rooms', createSchema: roomCreateSchema, updateSchema: roomUpdateSchema },
+      access,
+    ),
+  );
+  api.use(
+    '/machine-types',
+    namedRoutes(
+      store.machineTypes,
+      {
+        path: 'machine-types',
+        createSchema: machineTypeCreateSchema,
+        updateSchema: machineTypeUpdateSchema,
+      },
+      access,
+    ),
+  );
+  api.use(
+    '/pools',
+    namedRoutes(
+      store.pools,
+      {
+        path: 'pools',
+        createSchema: poolCreateSchema,
+        updateSchema: poolUpdateSchema,
+        toCreate: (input) => ({ name: input.name, ...poolColumns(input.network, input.reserved) }),
+        toUpdate: async (input, name) => {
+          const current = await store.pools.get(name);
+          return poolColumns(input.network ?? current.network, input.reserved ?? current.reserved);
+        },
+      },
+      access,
+    ),
+  );
+  api.use('/settings', settingRoutes(store.settings, access));
+  return api;
+}

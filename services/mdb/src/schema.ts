@@ -1,0 +1,186 @@
+import type { AppMigration, Engine, Kysely } from '@lanctl/db';
+import { type ChangeLogTables, changeLogMigration } from '@lanctl/sync';
+import { seedDefaults } from './store/seed.ts';
+
+interface Timestamps {
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RoomRow extends Timestamps {
+  id: string;
+  name: string;
+  description: string;
+}
+
+export interface PoolRow extends Timestamps {
+  id: string;
+  name: string;
+  network: string;
+  network_int: number;
+  broadcast_int: number;
+  /** JSON array of reserved addresses and ranges. */
+  reserved: string;
+  /** Allocation hint: every host address below it is in use or excluded. */
+  scan_from: number;
+}
+
+export interface MachineTypeRow extends Timestamps {
+  id: string;
+  name: string;
+  description: string;
+  pool: string | null;
+}
+
+export interface MachineRow extends Timestamps {
+  id: string;
+  hostname: string;
+  /** JSON array; uniqueness across hostnames and aliases lives in `host_names`. */
+  aliases: string;
+  ip: string;
+  ip_int: number;
+  mac: string;
+  uuid: string | null;
+  rfs: number;
+  hfs: number;
+  mtype: string;
+  room: string;
+  is_faulty: number;
+  is_faulty_details: string;
+}
+
+/** Every hostname and alias, one row each: the database enforces that a name is used once. */
+export interface HostNameRow {
+  name: string;
+  machine_id: string;
+}
+
+export interface SwitchRow extends Timestamps {
+  id: string;
+  name: string;
+  chassis: string;
+  room: string;
+  rfs: number;
+  hfs: number;
+}
+
+export interface SettingRow {
+  key: string;
+  value: string;
+  updated_at: string;
+}
+
+export interface MdbTables extends ChangeLogTables {
+  rooms: RoomRow;
+  pools: PoolRow;
+  machine_types: MachineTypeRow;
+  machines: MachineRow;
+  host_names: HostNameRow;
+  switches: SwitchRow;
+  settings: SettingRow;
+}
+
+const bigint = (engine: Engine) => (engine === 'postgres' ? 'bigint' : 'integer');
+
+const tables: AppMigration = {
+  async up(db: Kysely<any>, engine) {
+    await db.schema
+      .createTable('rooms')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull().unique())
+      .addColumn('description', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('pools')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull().unique())
+      .addColumn('network', 'text', (c) => c.notNull().unique())
+      .addColumn('network_int', bigint(engine), (c) => c.notNull())
+      .addColumn('broadcast_int', bigint(engine), (c) => c.notNull())
+      .addColumn('reserved', 'text', (c) => c.notNull())
+      .addColumn('scan_from', bigint(engine), (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('machine_types')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull().unique())
+      .addColumn('description', 'text', (c) => c.notNull())
+      .addColumn('pool', 'text', (c) => c.references('pools.name'))
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('machines')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('hostname', 'text', (c) => c.notNull().unique())
+      .addColumn('aliases', 'text', (c) => c.notNull())
+      .addColumn('ip', 'text', (c) => c.notNull().unique())
+      .addColumn('ip_int', bigint(engine), (c) => c.notNull().unique())
+      .addColumn('mac', 'text', (c) => c.notNull().unique())
+      .addColumn('uuid', 'text')
+      .addColumn('rfs', 'integer', (c) => c.notNull())
+      .addColumn('hfs', 'integer', (c) => c.notNull())
+      .addColumn('mtype', 'text', (c) => c.notNull().references('machine_types.name'))
+      .addColumn('room', 'text', (c) => c.notNull().references('rooms.name'))
+      .addColumn('is_faulty', 'integer', (c) => c.notNull())
+      .addColumn('is_faulty_details', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('machines_mtype').on('machines').column('mtype').execute();
+    await db.schema.createIndex('machines_room').on('machines').column('room').execute();
+    await db.schema.createIndex('machines_uuid').on('machines').column('uuid').execute();
+    await db.schema
+      .createTable('host_names')
+      .addColumn('name', 'text', (c) => c.primaryKey())
+      .addColumn('machine_id', 'text', (c) =>
+        c.notNull().references('machines.id').onDelete('cascade'),
+      )
+      .execute();
+    await db.schema
+      .createIndex('host_names_machine')
+      .on('host_names')
+      .column('machine_id')
+      .execute();
+    await db.schema
+      .createTable('switches')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull().unique())
+      .addColumn('chassis', 'text', (c) => c.notNull().unique())
+      .addColumn('room', 'text', (c) => c.notNull().references('rooms.name'))
+      .addColumn('rfs', 'integer', (c) => c.notNull())
+      .addColumn('hfs', 'integer', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('settings')
+      .addColumn('key', 'text', (c) => c.primaryKey())
+      .addColumn('value', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+  },
+};
+
+/** Applied in name order; never edit a released migration, add a new one. */
+export const MDB_MIGRATIONS: Record<string, AppMigration> = {
+  '0000_change_log': changeLogMigration,
+  '0001_tables': tables,
+  '0002_seed_defaults': { up: (db) => seedDefaults(db) },
+};
+
+/** Tables covered by the consistency digest (tests: a refused request changes nothing). */
+export const MDB_DIGEST_TABLES = [
+  { name: 'rooms', orderBy: 'id' },
+  { name: 'pools', orderBy: 'id' },
+  { name: 'machine_types', orderBy: 'id' },
+  { name: 'machines', orderBy: 'id' },
+  { name: 'host_names', orderBy: 'name' },
+  { name: 'switches', orderBy: 'id' },
+  { name: 'settings', orderBy: 'key' },
+  { name: 'change_log', orderBy: 'revision' },
+];
