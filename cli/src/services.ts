@@ -1,0 +1,8 @@
+/**
+ * The daemons `lanctl serve <name>` can run, each from its own package's main. Adding a service
+ * is one line here (and one in `start/services.ts` for the all-in-one start).
+ */
+export const SERVICE_MAINS: Record<string, () => Promise<{ main(argv: string[]): Promise<void> }>> =
+  {
+    mdb: () => import('@lanctl/mdb/main'),
+  };

@@ -1,0 +1,93 @@
+import type { RequestListener } from 'node:http';
+import { type IncomingMessage, request, type ServerResponse } from 'node:http';
+
+/** Which service owns which `/api/v1/<collection>`: the one table `lanctl start` routes by. */
+export const API_ROUTES: { prefix: string; service: string }[] = [
+  { prefix: '/api/v1/machines', service: 'mdb' },
+  { prefix: '/api/v1/switches', service: 'mdb' },
+  { prefix: '/api/v1/rooms', service: 'mdb' },
+  { prefix: '/api/v1/machine-types', service: 'mdb' },
+  { prefix: '/api/v1/pools', service: 'mdb' },
+  { prefix: '/api/v1/settings', service: 'mdb' },
+  { prefix: '/api/v1/auth/whoami', service: 'mdb' },
+  { prefix: '/api/v1/openapi.json', service: 'mdb' },
+];
+
+/** Hop-by-hop headers are never forwarded (RFC 9110 §7.6.1). */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+export function routeFor(path: string): string | undefined {
+  return API_ROUTES.find(
+    (r) => path === r.prefix || path.startsWith(`${r.prefix}/`) || path.startsWith(`${r.prefix}?`),
+  )?.service;
+}
+
+/**
+ * The one origin people use (`http://127.0.0.1:8080/`): `/api/v1/...` is streamed to the owning
+ * service, `/` describes the gateway (the web UI will be served here).
+ */
+export function createOrigin(upstreams: Record<string, string>): RequestListener {
+  return (req, res) => {
+    const path = req.url ?? '/';
+    const service = routeFor(path.split('?')[0]!);
+    if (service && upstreams[service]) return forward(req, res, upstreams[service]!, service);
+    if (path === '/healthz') return json(res, 200, { ok: true, services: upstreams });
+    if (path === '/' || path === '/index.html') return index(res, upstreams);
+    json(res, 404, {
+      error: { code: 'not_found', message: `no route for ${req.method} ${path.split('?')[0]}` },
+    });
+  };
+}
+
+function forward(req: IncomingMessage, res: ServerResponse, base: string, service: string) {
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
+  }
+  headers['x-forwarded-for'] = req.socket.remoteAddress ?? '';
+  const upstream = request(
+    new URL(req.url ?? '/', base),
+    { method: req.method, headers },
+    (answer) => {
+      const out: Record<string, string | string[]> = {};
+      for (const [name, value] of Object.entries(answer.headers)) {
+        if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
+      }
+      res.writeHead(answer.statusCode ?? 502, out);
+      answer.pipe(res);
+    },
+  );
+  upstream.on('error', (e) => {
+    if (res.headersSent) return res.destroy();
+    json(res, 502, {
+      error: { code: 'bad_gateway', message: `${service} is unreachable: ${e.message}` },
+    });
+  });
+  req.pipe(upstream);
+}
+
+function json(res: ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(body));
+}
+
+function index(res: ServerResponse, upstreams: Record<string, string>) {
+  const rows = Object.entries(upstreams)
+    .map(([name, url]) => `<li><b>${name}</b>: <code>${url}</code></li>`)
+    .join('');
+  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+  res.end(
+    `<!doctype html><meta charset="utf-8"><title>lanctl</title><h1>lanctl gateway</h1>` +
+      `<p>API: <a href="/api/v1/openapi.json">/api/v1/openapi.json</a> (bearer token in <code>admin-token</code> of the data directory).</p>` +
+      `<p>Services:</p><ul>${rows}</ul>`,
+  );
+}

@@ -1,0 +1,107 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import {
+  ensureSigningKeys,
+  issueToken,
+  loadPrivateKey,
+  loadPublicKey,
+  verifyToken,
+} from '@lanctl/auth';
+import {
+  createMetricsRegistry,
+  type Listening,
+  type Logger,
+  listen,
+  loadConfig,
+  writeFileAtomic,
+} from '@lanctl/core';
+import { create as createMdb, DEFAULT_MDB_PORT, mdbConfigSchema } from '@lanctl/mdb';
+import { createOrigin } from './origin.ts';
+
+export const DEFAULT_ORIGIN_PORT = 8080;
+
+export interface StartOptions {
+  dataDir: string;
+  host: string;
+  /** Port per service name (`origin`, `mdb`, ...); 0 asks the kernel for a free one. */
+  ports: Record<string, number>;
+  logger: Logger;
+}
+
+export interface Gateway {
+  urls: Record<string, string>;
+  adminTokenFile: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs every service built so far in this process on SQLite files under the data directory,
+ * plus the origin that routes `/api/v1` to them, and writes `ports.json` and `admin-token`.
+ */
+export async function startGateway(options: StartOptions): Promise<Gateway> {
+  const data = resolve(options.dataDir);
+  mkdirSync(data, { recursive: true, mode: 0o700 });
+  const keys = {
+    privateKeyFile: join(data, 'token-signing.key'),
+    publicKeyFile: join(data, 'token-signing.pub'),
+  };
+  ensureSigningKeys(keys);
+  const adminTokenFile = join(data, 'admin-token');
+  ensureAdminToken(adminTokenFile, keys.privateKeyFile, keys.publicKeyFile);
+  const publicKey = loadPublicKey(keys.publicKeyFile);
+
+  const mdbConfig = loadConfig('mdb', mdbConfigSchema, {
+    dir: join(data, 'config'),
+    base: {
+      listen: { host: options.host, port: options.ports.mdb ?? DEFAULT_MDB_PORT },
+      database: { url: join(data, 'mdb.sqlite') },
+      auth: { public_key_file: keys.publicKeyFile },
+    },
+  });
+  const mdb = createMdb(mdbConfig, {
+    logger: createLogger('mdb'),
+    metrics: createMetricsRegistry(),
+    publicKey,
+  });
+  const started: { name: string; stop(): Promise<void> }[] = [];
+  const listening: Record<string, Listening> = {};
+  try {
+    listening.mdb = await mdb.start();
+    started.push({ name: 'mdb', stop: () => mdb.stop() });
+    const upstreams = { mdb: listening.mdb.url };
+    listening.origin = await listen(
+      createOrigin(upstreams),
+      options.host,
+      options.ports.origin ?? DEFAULT_ORIGIN_PORT,
+    );
+    started.push({ name: 'origin', stop: () => listening.origin!.close() });
+  } catch (e) {
+    await stopAll(started);
+    throw e;
+  }
+  const urls = Object.fromEntries(Object.entries(listening).map(([name, l]) => [name, l.url]));
+  writeFileAtomic(join(data, 'ports.json'), `${JSON.stringify(urls, null, 2)}\n`, 0o644);
+  return { urls, adminTokenFile, stop: () => stopAll(started) };
+}
+
+async function stopAll(started: { stop(): Promise<void> }[]) {
+  for (const s of [...started].reverse()) await s.stop();
+}
+
+/** Keeps a valid root token for the local admin in `<data>/admin-token` (0600). */
+function ensureAdminToken(file: string, privateKeyFile: string, publicKeyFile: string): void {
+  if (existsSync(file)) {
+    const current = readFileSync(file, 'utf8').trim();
+    const check = verifyToken(
+      loadPublicKey(publicKeyFile),
+      current,
+      new Date(Date.now() + 7 * 24 * 3600 * 1000),
+    );
+    if (check.ok) {
+      chmodSync(file, 0o600);
+      return;
+    }
+  }
+  const token = issueToken(loadPrivateKey(privateKeyFile), { subject: 'admin', role: 'root' });
+  writeFileAtomic(file, `${token}\n`, 0o600);
+}
