@@ -8,6 +8,7 @@ import {
   verifyToken,
 } from '@lanctl/auth';
 import {
+  createLogger,
   createMetricsRegistry,
   type Listening,
   type Logger,
