@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the system packages the test suite drives for real: PostgreSQL 15 (tests start their
+# own throwaway cluster; the packaged one is not used), systemd-analyze (unit checks) and nginx
+# (the shipped site config is exercised in front of a real mdb).
+# Idempotent: does nothing when they are already there.
+set -euo pipefail
+
+need=()
+[ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql)
+command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
+command -v runuser >/dev/null 2>&1 || need+=(util-linux)
+command -v nginx >/dev/null 2>&1 || need+=(nginx-light)
+
+if [ ${#need[@]} -eq 0 ]; then
+  echo "test dependencies present"
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "missing system packages: ${need[*]}; run as root: apt-get install -y ${need[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${need[@]}"
