@@ -384,3 +384,25 @@ describe('mdb with public_read', () => {
     }
   });
 });
+
+describe('mdb metrics', () => {
+  it('exposes HTTP counters and pool gauges', async () => {
+    const mdb = await startMdb('sqlite');
+    try {
+      await mdb.call('POST', '/api/v1/machines', {
+        hostname: 'm1',
+        mac: '52:54:00:00:09:01',
+        mtype: 'user',
+      });
+      const text = await (await fetch(`${mdb.url}/metrics`)).text();
+      expect(text).toContain(
+        'lanctl_mdb_http_requests_total{method="POST",route="/api/v1/machines/",status="201"} 1',
+      );
+      expect(text).toContain('lanctl_mdb_pool_used_addresses{pool="user"} 1');
+      expect(text).toContain('lanctl_mdb_pool_size_addresses{pool="user"} 254');
+      expect(text).toMatch(/lanctl_mdb_machines 1\n/);
+    } finally {
+      await mdb.close();
+    }
+  });
+});

@@ -10,6 +10,7 @@ import {
 import { type Database, migrate, openDatabase, sql } from '@lanctl/db';
 import type { Express } from 'express';
 import type { MdbConfig } from './config.ts';
+import { registerMdbMetrics } from './metrics.ts';
 import { apiRouter } from './routes/index.ts';
 import { MDB_MIGRATIONS, type MdbTables } from './schema.ts';
 import { createStore, type MdbStore } from './store/index.ts';
@@ -46,6 +47,7 @@ export function create(config: MdbConfig, deps: MdbDeps): MdbService {
     poolSize: config.database.pool_size,
   }) as Database<MdbTables>;
   const store = createStore(database, now);
+  registerMdbMetrics(deps.metrics, store, database);
   let ready = false;
   const health = async (): Promise<HealthReport> => {
     try {
