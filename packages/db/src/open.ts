@@ -57,6 +57,9 @@ function openPostgres(url: string, options: OpenOptions): Database {
     max: options.poolSize ?? 10,
     types: pgTypes as pg.CustomTypesConfig,
   });
+  // An idle client losing its server (restart, failover) must not crash the process: the next
+  // query gets a fresh connection or a clear error, and /healthz reports the outage meanwhile.
+  pool.on('error', () => undefined);
   const db = new Kysely({ dialect: new PostgresDialect({ pool }) });
   const location = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
   return { engine: 'postgres', location, db, close: () => db.destroy() };
