@@ -75,6 +75,11 @@ export function verifyToken(publicKey: KeyObject, token: string, now = new Date(
   const parts = token.split('.');
   if (parts.length !== 3 || parts[0] !== PREFIX) return { ok: false, reason: 'malformed token' };
   const [, payload, signature] = parts as [string, string, string];
+  // Only the canonical base64url spelling: otherwise one token has several spellings (padding
+  // bits), and a token string could not serve as a key, e.g. in a deny list.
+  if (Buffer.from(signature, 'base64url').toString('base64url') !== signature) {
+    return { ok: false, reason: 'bad signature' };
+  }
   let valid = false;
   try {
     valid = verify(

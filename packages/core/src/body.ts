@@ -31,7 +31,7 @@ export function strictJsonBody(limitBytes: number) {
     } catch (e) {
       throw invalidRequest(`request body is not valid JSON: ${(e as Error).message}`);
     }
-    const nul = findNul(req.body, '');
+    const nul = findNul(req.body);
     if (nul !== null) {
       throw invalidRequest(`${nul || 'body'}: contains a NUL character`, [
         { field: nul || 'body', message: 'contains a NUL character' },
@@ -71,22 +71,35 @@ function readLimited(req: Request, limit: number): Promise<Buffer> {
 const tooLarge = (limit: number) =>
   new AppError(413, 'payload_too_large', `request body exceeds the limit of ${limit} bytes`);
 
-/** Returns the dotted path of the first string or key holding U+0000, or null. */
-function findNul(value: unknown, path: string): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const hit = findNul(value[i], path ? `${path}.${i}` : String(i));
-      if (hit !== null) return hit;
+/** No request of ours nests deeper; a deeper body is refused before anything walks it. */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * Returns the dotted path of the first string or key holding U+0000, or null. Iterative, so a
+ * hostile body cannot exhaust the stack; nesting beyond MAX_JSON_DEPTH is a 400.
+ */
+function findNul(root: unknown): string | null {
+  const stack: { value: unknown; path: string; depth: number }[] = [
+    { value: root, path: '', depth: 0 },
+  ];
+  while (stack.length > 0) {
+    const { value, path, depth } = stack.pop()!;
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) return path;
+      continue;
     }
-    return null;
-  }
-  if (typeof value === 'object' && value !== null) {
-    for (const [key, v] of Object.entries(value)) {
-      const child = path ? `${path}.${key}` : key;
-      if (key.includes('\u0000')) return child;
-      const hit = findNul(v, child);
-      if (hit !== null) return hit;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth >= MAX_JSON_DEPTH) {
+      throw invalidRequest(`request body nests deeper than ${MAX_JSON_DEPTH} levels`);
+    }
+    const entries = Array.isArray(value)
+      ? value.map((v, i) => [String(i), v] as const)
+      : Object.entries(value);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [key, child] = entries[i]!;
+      const childPath = path ? `${path}.${key}` : key;
+      if (key.includes('\u0000')) return childPath;
+      stack.push({ value: child, path: childPath, depth: depth + 1 });
     }
   }
   return null;

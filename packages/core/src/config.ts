@@ -72,7 +72,23 @@ function readYamlObject(path: string): Record<string, unknown> {
   if (typeof doc !== 'object' || Array.isArray(doc)) {
     throw new ConfigError(`${path}: expected a mapping of keys at the top level`);
   }
+  const forbidden = findForbiddenKey(doc, '');
+  if (forbidden) throw new ConfigError(`${path}: key "${forbidden}" is not allowed`);
   return doc as Record<string, unknown>;
+}
+
+/** Keys that would reach Object.prototype when merged; no config of ours uses them. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+function findForbiddenKey(value: unknown, path: string): string | null {
+  if (typeof value !== 'object' || value === null) return null;
+  for (const key of Object.keys(value)) {
+    const child = path ? `${path}.${key}` : key;
+    if (FORBIDDEN_KEYS.has(key)) return child;
+    const hit = findForbiddenKey((value as Record<string, unknown>)[key], child);
+    if (hit) return hit;
+  }
+  return null;
 }
 
 function applyEnvOverrides(
@@ -84,6 +100,9 @@ function applyEnvOverrides(
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith(prefix) || value === undefined) continue;
     const path = name.slice(prefix.length).toLowerCase().split('__');
+    if (path.some((key) => FORBIDDEN_KEYS.has(key) || key === '')) {
+      throw new ConfigError(`environment variable ${name}: not a valid config key path`);
+    }
     setPath(target, path, parseScalar(value));
   }
 }

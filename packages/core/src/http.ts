@@ -76,7 +76,12 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use(strictJsonBody(options.bodyLimit ?? 1024 * 1024));
 
   app.get('/healthz', async (_req, res) => {
-    const report = options.health ? await options.health() : { ok: true };
+    let report: HealthReport;
+    try {
+      report = options.health ? await options.health() : { ok: true };
+    } catch (e) {
+      report = { ok: false, error: (e as Error).message };
+    }
     res.status(report.ok ? 200 : 503).json(report);
   });
   app.get('/metrics', async (_req, res) => {

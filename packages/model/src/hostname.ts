@@ -13,7 +13,7 @@ export function isHostLabel(value: string): boolean {
 /** Host names are case-insensitive on the wire; they are stored lower-case. */
 export const hostnameSchema = z
   .string()
-  .transform((v) => v.toLowerCase())
+  .transform((v) => v.replace(/[A-Z]/g, (c) => c.toLowerCase()))
   .refine(isHostLabel, HOSTNAME_MESSAGE);
 
 export const aliasesSchema = z

@@ -23,7 +23,12 @@ export interface Cidr {
 /** Parses `a.b.c.d/n`; the address must be the network address itself (host bits zero). */
 export function parseCidr(text: string): Cidr | null {
   const [addr, len, extra] = text.split('/');
-  if (addr === undefined || len === undefined || extra !== undefined || !/^\d{1,2}$/.test(len)) {
+  if (
+    addr === undefined ||
+    len === undefined ||
+    extra !== undefined ||
+    !/^(0|[1-9]\d?)$/.test(len)
+  ) {
     return null;
   }
   const prefix = Number(len);

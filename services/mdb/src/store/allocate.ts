@@ -11,14 +11,22 @@ interface Excluded {
   to: number;
 }
 
+/** Reserved entries as sorted, merged ranges: overlapping or adjacent entries count once. */
 export function parseReserved(entries: string[]): Excluded[] {
-  return entries
+  const ranges = entries
     .map((entry) => {
       const [from, to] = entry.split('-') as [string, string | undefined];
       const a = parseIpv4(from)!;
       return { from: a, to: to === undefined ? a : parseIpv4(to)! };
     })
     .sort((x, y) => x.from - y.from);
+  const merged: Excluded[] = [];
+  for (const r of ranges) {
+    const last = merged[merged.length - 1];
+    if (last && r.from <= last.to + 1) last.to = Math.max(last.to, r.to);
+    else merged.push({ ...r });
+  }
+  return merged;
 }
 
 export const poolCidr = (pool: PoolRow): Cidr => ({

@@ -1,0 +1,4 @@
+export type { Collection, ListQuery } from './collection.ts';
+export { ApiError, type ApiErrorDetail, isApiError } from './errors.ts';
+export type { ClientOptions } from './http.ts';
+export * from './mdb.ts';
