@@ -19,8 +19,8 @@ import { requireRoom, requireType } from './references.ts';
 
 type Tx = WriteTx<MdbTables>;
 
-/** Columns the `q` search matches (aliases as their JSON text). */
-const SEARCHED = ['hostname', 'aliases', 'ip', 'mac'];
+/** Columns the `q` search matches besides the names (hostname and aliases, via host_names). */
+const SEARCHED = ['ip', 'mac'];
 
 export class MachineStore {
   constructor(
@@ -42,8 +42,17 @@ export class MachineStore {
     if (query.ip !== undefined) q = q.where('ip', '=', query.ip);
     if (query.q) {
       const pattern = `%${query.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      q = q.where(({ or }) =>
-        or(SEARCHED.map((col) => sql<boolean>`${sql.ref(col)} LIKE ${pattern} ESCAPE '\\'`)),
+      const like = (col: string) => sql<boolean>`${sql.ref(col)} LIKE ${pattern} ESCAPE '\\'`;
+      q = q.where(({ or, exists, selectFrom }) =>
+        or([
+          ...SEARCHED.map(like),
+          exists(
+            selectFrom('host_names')
+              .select('host_names.name')
+              .whereRef('host_names.machine_id', '=', 'machines.id')
+              .where(like('host_names.name')),
+          ),
+        ]),
       );
     }
     const rows = await q.execute();
