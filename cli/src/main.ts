@@ -1,6 +1,11 @@
 import { Command, CommanderError } from 'commander';
+import { registerMtype, registerPool, registerRoom, registerSwitch } from './commands/catalog.ts';
+import { registerLogin } from './commands/login.ts';
+import { registerMachine } from './commands/machine.ts';
 import { registerServe } from './commands/serve.ts';
+import { registerSetting } from './commands/setting.ts';
 import { registerStart } from './commands/start.ts';
+import { registerToken } from './commands/token.ts';
 import { fail } from './output.ts';
 
 const program = new Command('lanctl')
@@ -10,6 +15,14 @@ const program = new Command('lanctl')
 
 registerStart(program);
 registerServe(program);
+registerLogin(program);
+registerMachine(program);
+registerSwitch(program);
+registerPool(program);
+registerRoom(program);
+registerMtype(program);
+registerSetting(program);
+registerToken(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,7 +1,6 @@
 import { createLogger, stopOnSignals } from '@lanctl/core';
 import type { Command } from 'commander';
 import { fail } from '../output.ts';
-import { startGateway } from '../start/run.ts';
 
 const collectPort = (value: string, previous: Record<string, number>) => {
   const match = /^([a-z]+)=(\d{1,5})$/.exec(value);
@@ -26,6 +25,8 @@ export function registerStart(program: Command): void {
     )
     .action(async (options: { data: string; host: string; port: Record<string, number> }) => {
       const logger = createLogger('lanctl');
+      // Loaded here, not at the top: every other command would pay for the whole gateway.
+      const { startGateway } = await import('../start/run.ts');
       const gateway = await startGateway({
         dataDir: options.data,
         host: options.host,

@@ -27,6 +27,8 @@ export interface StartOptions {
   /** Port per service name (`origin`, `mdb`, ...); 0 asks the kernel for a free one. */
   ports: Record<string, number>;
   logger: Logger;
+  /** Each service's logger (default: JSON lines on stdout tagged with its name). */
+  loggerFor?: (service: string) => Logger;
 }
 
 export interface Gateway {
@@ -60,7 +62,7 @@ export async function startGateway(options: StartOptions): Promise<Gateway> {
     },
   });
   const mdb = createMdb(mdbConfig, {
-    logger: createLogger('mdb'),
+    logger: (options.loggerFor ?? createLogger)('mdb'),
     metrics: createMetricsRegistry(),
     publicKey,
   });

@@ -23,7 +23,17 @@ export const switchCreateSchema = z
     hfs: serverNumberSchema.default(0),
   })
   .strict();
-export const switchUpdateSchema = switchCreateSchema.partial().strict();
+/** No defaults here: a PATCH changes only the fields it names. */
+export const switchUpdateSchema = z
+  .object({
+    name: nameSchema,
+    chassis: macSchema,
+    room: nameSchema,
+    rfs: serverNumberSchema,
+    hfs: serverNumberSchema,
+  })
+  .partial()
+  .strict();
 export type SwitchCreate = z.output<typeof switchCreateSchema>;
 export type SwitchUpdate = z.output<typeof switchUpdateSchema>;
 
@@ -34,7 +44,7 @@ export interface Room {
 export const roomCreateSchema = z
   .object({ name: nameSchema, description: descriptionSchema.default('') })
   .strict();
-export const roomUpdateSchema = z.object({ description: descriptionSchema }).strict();
+export const roomUpdateSchema = z.object({ description: descriptionSchema }).partial().strict();
 
 /** A machine type; `pool` names the IP pool its machines draw from (null: explicit IPs only). */
 export interface MachineType {

@@ -406,3 +406,40 @@ describe('mdb metrics', () => {
     }
   });
 });
+
+describe('mdb partial updates of name-keyed tables', () => {
+  it('changes only the fields a PATCH names, and refuses a rename onto an existing name', async () => {
+    const mdb = await startMdb('sqlite');
+    try {
+      await mdb.call('POST', '/api/v1/switches', {
+        name: 'sw1',
+        chassis: '00:11:22:33:44:01',
+        room: 'alt',
+        rfs: 2,
+        hfs: 3,
+      });
+      await mdb.call('POST', '/api/v1/switches', { name: 'sw2', chassis: '00:11:22:33:44:02' });
+      const patched = await mdb.call('PATCH', '/api/v1/switches/sw1', { hfs: 4 });
+      expect(patched.body).toEqual({
+        name: 'sw1',
+        chassis: '00:11:22:33:44:01',
+        room: 'alt',
+        rfs: 2,
+        hfs: 4,
+      });
+      expect((await mdb.call('PATCH', '/api/v1/switches/sw1', { name: 'sw2' })).status).toBe(409);
+      expect((await mdb.call('PATCH', '/api/v1/switches/sw1', { name: 'sw3' })).body.name).toBe(
+        'sw3',
+      );
+      expect((await mdb.call('PATCH', '/api/v1/rooms/alt', {})).status).toBe(200);
+      const inUse = await mdb.call('DELETE', '/api/v1/rooms/alt');
+      expect(inUse.status).toBe(409);
+      expect(inUse.body.error).toMatchObject({
+        code: 'in_use',
+        message: 'room "alt" is still used by switch "sw3"',
+      });
+    } finally {
+      await mdb.close();
+    }
+  });
+});

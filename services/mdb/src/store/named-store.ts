@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { conflict, notFound } from '@lanctl/core';
+import { AppError, conflict, notFound } from '@lanctl/core';
 import { type Database, type Kysely, type WriteTx, writeTransaction } from '@lanctl/db';
 import type { Page } from '@lanctl/model';
 import { appendChange } from '@lanctl/sync';
@@ -87,6 +87,11 @@ export class NamedStore<T extends NamedTable, R> {
       ) {
         return this.spec.toRecord(tx, current);
       }
+      if (next.name !== current.name && (await this.find(tx, next.name))) {
+        throw conflict('name', `${this.spec.noun} "${next.name}" already exists`, {
+          name: next.name,
+        });
+      }
       await this.spec.check?.(tx, next, current);
       next.updated_at = this.now().toISOString();
       const { id, created_at, ...changes } = next;
@@ -105,7 +110,9 @@ export class NamedStore<T extends NamedTable, R> {
       const current = await this.find(tx, name);
       if (!current) throw notFound(`${this.spec.noun} "${name}"`);
       const user = await this.spec.usedBy?.(tx, current);
-      if (user) throw conflict('name', `${this.spec.noun} "${name}" is still used by ${user}`);
+      if (user) {
+        throw new AppError(409, 'in_use', `${this.spec.noun} "${name}" is still used by ${user}`);
+      }
       const record = await this.spec.toRecord(tx, current);
       await loose(tx)
         .deleteFrom(this.spec.table as string)
