@@ -64,7 +64,8 @@ function readLimited(req: Request, limit: number): Promise<Buffer> {
       chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+    // A client that goes away mid-body is its own problem, not a server error to log as one.
+    req.on('error', () => reject(new AppError(400, 'aborted', 'request body was cut off')));
   });
 }
 

@@ -443,3 +443,37 @@ describe('mdb partial updates of name-keyed tables', () => {
     }
   });
 });
+
+describe('mdb pools', () => {
+  it('refuses to delete a pool that still holds a machine, and a PATCH that changes nothing writes nothing', async () => {
+    const mdb = await startMdb('sqlite');
+    try {
+      await mdb.call('POST', '/api/v1/pools', { name: 'lab', network: '10.5.0.0/24' });
+      await mdb.call('POST', '/api/v1/machines', {
+        hostname: 'm1',
+        mac: '02:00:00:00:00:11',
+        ip: '10.5.0.7',
+      });
+      const refused = await mdb.call('DELETE', '/api/v1/pools/lab');
+      expect(refused.status).toBe(409);
+      expect(refused.body.error.message).toContain('"m1"');
+      const head = await readChanges(mdb.service.database.db, { after: 0, limit: 100000 });
+      expect(
+        (await mdb.call('PATCH', '/api/v1/pools/lab', { network: '10.5.0.0/24' })).status,
+      ).toBe(200);
+      expect(await readChanges(mdb.service.database.db, { after: head.at(-1)!.revision })).toEqual(
+        [],
+      );
+      const grown = await mdb.call('PATCH', '/api/v1/pools/lab', {
+        reserved: ['10.5.0.1-10.5.0.9'],
+      });
+      expect(grown.body).toMatchObject({
+        network: '10.5.0.0/24',
+        reserved: ['10.5.0.1-10.5.0.9'],
+        size: 245,
+      });
+    } finally {
+      await mdb.close();
+    }
+  });
+});

@@ -70,10 +70,6 @@ export function apiRouter(store: MdbStore, publicKey: KeyObject, publicRead: boo
         createSchema: poolCreateSchema,
         updateSchema: poolUpdateSchema,
         toCreate: (input) => ({ name: input.name, ...poolColumns(input.network, input.reserved) }),
-        toUpdate: async (input, name) => {
-          const current = await store.pools.get(name);
-          return poolColumns(input.network ?? current.network, input.reserved ?? current.reserved);
-        },
       },
       access,
     ),

@@ -19,7 +19,6 @@ export interface NamedRouteSpec<C extends z.ZodType, U extends z.ZodType> {
   updateSchema: U;
   /** Turns validated input into the store's row fields (e.g. a pool's derived columns). */
   toCreate?(input: z.output<C>): unknown;
-  toUpdate?(input: z.output<U>, name: string): unknown | Promise<unknown>;
 }
 
 /** List, create, get, patch and delete routes for a name-keyed table. */
@@ -46,8 +45,7 @@ export function namedRoutes<R, C extends z.ZodType, U extends z.ZodType>(
   });
   router.patch('/:name', access.write, async (req, res) => {
     const input = parseInput(spec.updateSchema, req.body);
-    const patch = spec.toUpdate ? await spec.toUpdate(input, req.params.name as string) : input;
-    res.json(await store.update(req.params.name as string, patch as never));
+    res.json(await store.update(req.params.name as string, input as never));
   });
   router.delete('/:name', access.write, async (req, res) => {
     res.json(await store.remove(req.params.name as string));

@@ -5,6 +5,7 @@ import {
   hostRange,
   type MachineType,
   type Pool,
+  type PoolUpdate,
   parseCidr,
   type Room,
   type Switch,
@@ -85,13 +86,27 @@ export const poolSpec: NamedTableSpec<'pools', Pool> = {
   noun: 'pool',
   toRecord: poolRecord,
   check: checkPool,
+  fromPatch: (current, patch: PoolUpdate) => {
+    const network = patch.network ?? current.network;
+    const reserved = patch.reserved ?? (JSON.parse(current.reserved) as string[]);
+    const unchanged = network === current.network && JSON.stringify(reserved) === current.reserved;
+    // Unchanged: no write at all; changed: the allocation hint restarts from the first host.
+    return unchanged ? {} : poolColumns(network, reserved);
+  },
   usedBy: async (tx, row) => {
-    const hit = await tx
+    const type = await tx
       .selectFrom('machine_types')
       .select('name')
       .where('pool', '=', row.name)
       .executeTakeFirst();
-    return hit ? `machine type "${hit.name}"` : null;
+    if (type) return `machine type "${type.name}"`;
+    const machine = await tx
+      .selectFrom('machines')
+      .select('hostname')
+      .where('ip_int', '>=', Number(row.network_int))
+      .where('ip_int', '<=', Number(row.broadcast_int))
+      .executeTakeFirst();
+    return machine ? `machine "${machine.hostname}" (its address is in the pool)` : null;
   },
 };
 

@@ -21,6 +21,8 @@ export interface NamedTableSpec<T extends NamedTable, R> {
   toRecord(tx: Tx | Database<MdbTables>['db'], row: RowOf<T>): Promise<R> | R;
   /** Domain checks on the row about to be written (references, other unique columns). */
   check?(tx: Tx, next: Fields<T>, current?: RowOf<T>): Promise<void>;
+  /** Turns a validated PATCH into row fields, inside the write transaction (derived columns). */
+  fromPatch?(current: RowOf<T>, patch: any): Partial<Fields<T>>;
   /** Extra work after the row changed (e.g. resetting an allocation hint). */
   afterWrite?(tx: Tx, next: RowOf<T>, current?: RowOf<T>): Promise<void>;
   /** Names what still uses the row, or null when it may be deleted. */
@@ -74,10 +76,11 @@ export class NamedStore<T extends NamedTable, R> {
     });
   }
 
-  update(name: string, patch: Partial<Fields<T>>): Promise<R> {
+  update(name: string, input: Partial<Fields<T>>): Promise<R> {
     return writeTransaction(this.database, async (tx) => {
       const current = await this.find(tx, name);
       if (!current) throw notFound(`${this.spec.noun} "${name}"`);
+      const patch = this.spec.fromPatch ? this.spec.fromPatch(current, input) : input;
       const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
       const next = { ...current, ...defined } as RowOf<T>;
       if (
