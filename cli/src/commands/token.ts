@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureSigningKeys, issueToken, type KeyFiles, loadPrivateKey } from '@lanctl/auth';
-import { ROLES, type Role } from '@lanctl/model';
+import { type Role, SERVICE_ROLES } from '@lanctl/model';
 import { type Command, Option } from 'commander';
 import { addWord, run } from '../command.ts';
 import { LOCAL_DATA_DIR } from '../credentials.ts';
@@ -85,7 +85,9 @@ export function registerToken(program: Command): void {
       'issue a token and print only the token; run it where the signing key is (no API call)',
     )
     .requiredOption('--name <name>', 'who or what the token is for (its subject)')
-    .addOption(new Option('--role <role>', 'what it may do').choices(ROLES).makeOptionMandatory())
+    .addOption(
+      new Option('--role <role>', 'what it may do').choices(SERVICE_ROLES).makeOptionMandatory(),
+    )
     .addOption(
       new Option('--ttl <duration>', 'lifetime: 12h, 30d, ...')
         .argParser(parseDuration)

@@ -8,21 +8,59 @@ import { type Principal, verifyToken } from './tokens.ts';
 export const principalOf = (res: Response): Principal | undefined =>
   res.locals.principal as Principal | undefined;
 
+/** The cookie the web UI's login sets (HttpOnly, SameSite=Strict). */
+export const TOKEN_COOKIE = 'lanctl_token';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 /**
- * Verifies a bearer token if one is sent and records the principal in `res.locals`. A bad
- * token is a 401 even on public routes: a client that sends credentials wants to know.
+ * Verifies a bearer token (or the UI's cookie) if one is sent and records the principal in
+ * `res.locals`. A bad token is a 401 even on public routes: a client that sends credentials
+ * wants to know. A cookie-authenticated write must come from the page's own origin.
  */
 export function authenticate(publicKey: KeyObject) {
   return (req: Request, res: Response, next: NextFunction) => {
     const header = req.headers.authorization;
-    if (header === undefined) return next();
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) throw unauthorized('the Authorization header must be "Bearer <token>"');
-    const result = verifyToken(publicKey, match[1]!);
+    const cookie = header === undefined ? readCookie(req.headers.cookie, TOKEN_COOKIE) : undefined;
+    if (header === undefined && cookie === undefined) return next();
+    let token: string;
+    if (header !== undefined) {
+      const match = /^Bearer\s+(\S+)$/i.exec(header);
+      if (!match) throw unauthorized('the Authorization header must be "Bearer <token>"');
+      token = match[1]!;
+    } else {
+      token = cookie!;
+      if (!SAFE_METHODS.has(req.method)) checkSameOrigin(req);
+    }
+    const result = verifyToken(publicKey, token);
     if (!result.ok) throw unauthorized(`invalid token: ${result.reason}`);
     res.locals.principal = result.principal;
     next();
   };
+}
+
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+/** Cross-site request forgery guard for cookie sessions: Origin must name this very host. */
+function checkSameOrigin(req: Request): void {
+  const origin = req.headers.origin;
+  const host = req.headers.host;
+  let originHost: string | undefined;
+  try {
+    originHost = origin ? new URL(origin).host : undefined;
+  } catch {
+    originHost = undefined;
+  }
+  if (!originHost || !host || originHost !== host) {
+    throw forbidden('a cookie-authenticated write needs an Origin header naming this host');
+  }
 }
 
 /** Requires a principal holding `scope`; with `roles`, also one of those roles. */

@@ -15,10 +15,15 @@ import { z } from 'zod';
 /** Version tag in front of every token, so the format can change without ambiguity. */
 const PREFIX = 'lanctl1';
 
+/**
+ * `read`/`write`: machines and the rest of mdb; `users:read`/`users:write`: udb accounts (which
+ * accounts an orga may touch is checked by udb); `self`: one's own udb record.
+ */
 export const SCOPES_BY_ROLE: Record<Role, string[]> = {
-  root: ['read', 'write'],
-  orga: ['read'],
-  reader: ['read'],
+  root: ['read', 'write', 'users:read', 'users:write'],
+  orga: ['read', 'users:read', 'users:write'],
+  reader: ['read', 'users:read'],
+  user: ['self'],
 };
 
 const claimsSchema = z.object({

@@ -6,3 +6,4 @@ export * from './machine.ts';
 export * from './network.ts';
 export * from './roles.ts';
 export * from './settings.ts';
+export * from './user.ts';
