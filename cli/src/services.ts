@@ -5,4 +5,5 @@
 export const SERVICE_MAINS: Record<string, () => Promise<{ main(argv: string[]): Promise<void> }>> =
   {
     mdb: () => import('@lanctl/mdb/main'),
+    udb: () => import('@lanctl/udb/main'),
   };

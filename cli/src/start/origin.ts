@@ -11,6 +11,9 @@ export const API_ROUTES: { prefix: string; service: string }[] = [
   { prefix: '/api/v1/settings', service: 'mdb' },
   { prefix: '/api/v1/auth/whoami', service: 'mdb' },
   { prefix: '/api/v1/openapi.json', service: 'mdb' },
+  { prefix: '/api/v1/auth/login', service: 'udb' },
+  { prefix: '/api/v1/auth/logout', service: 'udb' },
+  { prefix: '/api/v1/users', service: 'udb' },
 ];
 
 /** Hop-by-hop headers are never forwarded (RFC 9110 §7.6.1). */

@@ -16,8 +16,8 @@ import {
   loadConfig,
   writeFileAtomic,
 } from '@lanctl/core';
-import { create as createMdb, DEFAULT_MDB_PORT, mdbConfigSchema } from '@lanctl/mdb';
 import { createOrigin } from './origin.ts';
+import { GATEWAY_SERVICES, type GatewayContext } from './services.ts';
 
 export const DEFAULT_ORIGIN_PORT = 8080;
 
@@ -53,25 +53,24 @@ export async function startGateway(options: StartOptions): Promise<Gateway> {
   ensureAdminToken(adminTokenFile, keys.privateKeyFile, keys.publicKeyFile);
   const publicKey = loadPublicKey(keys.publicKeyFile);
 
-  const mdbConfig = loadConfig('mdb', mdbConfigSchema, {
-    dir: join(data, 'config'),
-    base: {
-      listen: { host: options.host, port: options.ports.mdb ?? DEFAULT_MDB_PORT },
-      database: { url: join(data, 'mdb.sqlite') },
-      auth: { public_key_file: keys.publicKeyFile },
-    },
-  });
-  const mdb = createMdb(mdbConfig, {
-    logger: (options.loggerFor ?? createLogger)('mdb'),
-    metrics: createMetricsRegistry(),
+  const ctx: GatewayContext = {
+    data,
+    host: options.host,
+    ports: options.ports,
+    keys,
     publicKey,
-  });
+    privateKey: loadPrivateKey(keys.privateKeyFile),
+    loggerFor: options.loggerFor ?? ((name) => createLogger(name)),
+  };
   const started: { name: string; stop(): Promise<void> }[] = [];
   const listening: Record<string, Listening> = {};
   try {
-    listening.mdb = await mdb.start();
-    started.push({ name: 'mdb', stop: () => mdb.stop() });
-    const upstreams = { mdb: listening.mdb.url };
+    for (const { name, build } of GATEWAY_SERVICES) {
+      const service = build(ctx);
+      listening[name] = await service.start();
+      started.push({ name, stop: () => service.stop() });
+    }
+    const upstreams = Object.fromEntries(Object.entries(listening).map(([n, l]) => [n, l.url]));
     listening.origin = await listen(
       createOrigin(upstreams),
       options.host,

@@ -1,4 +1,5 @@
 export type { TempDir } from './engines.ts';
 export { ENGINES, freshDatabaseUrl, tempDir } from './engines.ts';
+export { callJson, createTestKeys, type JsonReply, type TestKeys } from './http.ts';
 export type { PostgresCluster, StartPostgresOptions } from './postgres.ts';
 export { createTestDatabase, PG_BIN, PG_MISSING_MESSAGE, startPostgres } from './postgres.ts';
