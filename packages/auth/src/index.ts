@@ -1,2 +1,5 @@
 export * from './middleware.ts';
+export * from './passwords.ts';
+export * from './sha512-crypt.ts';
+export * from './timeauth.ts';
 export * from './tokens.ts';

@@ -1,0 +1,103 @@
+import type { KeyObject } from 'node:crypto';
+import {
+  createHttpApp,
+  type HealthReport,
+  type Listening,
+  type Logger,
+  listen,
+  type Registry,
+} from '@lanctl/core';
+import { type Database, migrate, openDatabase, sql } from '@lanctl/db';
+import type { Express } from 'express';
+import type { UdbConfig } from './config.ts';
+import { ensureInitialAdmin } from './initial-admin.ts';
+import { LoginLimiter } from './limiter.ts';
+import { createPasswords } from './passwords.ts';
+import { reservedLogins } from './reserved.ts';
+import { apiRouter } from './routes/index.ts';
+import { UDB_MIGRATIONS, type UdbTables } from './schema.ts';
+import { UserStore } from './store/users.ts';
+
+export { DEFAULT_UDB_PORT, type UdbConfig, udbConfigSchema } from './config.ts';
+export { PUBLIC_ROUTES } from './routes/index.ts';
+export { UDB_DIGEST_TABLES, UDB_MIGRATIONS, type UdbTables } from './schema.ts';
+
+export interface UdbDeps {
+  logger: Logger;
+  metrics: Registry;
+  publicKey: KeyObject;
+  /** Signs people's session tokens at login. */
+  privateKey: KeyObject;
+  now?: () => Date;
+}
+
+export interface UdbService {
+  app: Express;
+  start(): Promise<Listening>;
+  stop(): Promise<void>;
+  database: Database<UdbTables>;
+  users: UserStore;
+}
+
+/** Builds udb without binding anything; `start()` migrates, seeds the first admin and listens. */
+export function create(config: UdbConfig, deps: UdbDeps): UdbService {
+  if (!deps.publicKey || !deps.privateKey)
+    throw new Error('udb: deps.publicKey and deps.privateKey are required');
+  const now = deps.now ?? (() => new Date());
+  const database = openDatabase(config.database.url, {
+    poolSize: config.database.pool_size,
+  }) as Database<UdbTables>;
+  const users = new UserStore(database, config.uid_pools, now);
+  const passwords = createPasswords(config.passwords);
+  const limiter = new LoginLimiter(
+    config.login_rate_limit.per_address,
+    config.login_rate_limit.per_login,
+  );
+  const reserved = reservedLogins(config.system_passwd_file);
+  let ready = false;
+  const health = async (): Promise<HealthReport> => {
+    await sql`SELECT 1`.execute(database.db);
+    return { ok: ready, database: database.engine, migrated: ready };
+  };
+  const app = createHttpApp({
+    service: 'udb',
+    logger: deps.logger,
+    metrics: deps.metrics,
+    bodyLimit: config.body_limit_bytes,
+    health,
+    mount: (a) =>
+      a.use(
+        '/api/v1',
+        apiRouter({
+          users,
+          passwords,
+          limiter,
+          reserved,
+          publicKey: deps.publicKey,
+          session: {
+            privateKey: deps.privateKey,
+            ttlSeconds: config.auth.session_ttl_seconds,
+            cookieSecure: config.auth.cookie_secure,
+          },
+        }),
+      ),
+  });
+  let listening: Listening | undefined;
+  return {
+    app,
+    database,
+    users,
+    async start() {
+      await migrate(database, UDB_MIGRATIONS);
+      await ensureInitialAdmin(users, passwords, config.initial_admin_password_file, deps.logger);
+      ready = true;
+      listening = await listen(app, config.listen.host, config.listen.port);
+      deps.logger.info('listening', { url: listening.url, database: database.location });
+      return listening;
+    },
+    async stop() {
+      await listening?.close();
+      await database.close();
+    },
+  };
+}

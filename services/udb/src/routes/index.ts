@@ -1,0 +1,31 @@
+import type { KeyObject } from 'node:crypto';
+import { authenticate } from '@lanctl/auth';
+import { Router } from 'express';
+import type { LoginLimiter } from '../limiter.ts';
+import type { Passwords } from '../passwords.ts';
+import type { UserStore } from '../store/users.ts';
+import { authRoutes, type SessionOptions } from './auth.ts';
+import { userRoutes } from './users.ts';
+
+export interface UdbApiDeps {
+  users: UserStore;
+  passwords: Passwords;
+  limiter: LoginLimiter;
+  reserved: Set<string>;
+  publicKey: KeyObject;
+  session: SessionOptions;
+}
+
+/**
+ * Every udb route under /api/v1. Public by design, and only these: `POST /auth/login` and
+ * `POST /auth/logout` (see PUBLIC_ROUTES); everything else needs a token.
+ */
+export function apiRouter(deps: UdbApiDeps): Router {
+  const api = Router();
+  api.use('/auth', authRoutes(deps.users, deps.passwords, deps.limiter, deps.session));
+  api.use(authenticate(deps.publicKey));
+  api.use('/users', userRoutes(deps));
+  return api;
+}
+
+export const PUBLIC_ROUTES = ['POST /api/v1/auth/login', 'POST /api/v1/auth/logout'];
