@@ -261,3 +261,122 @@ describe.each(ENGINES)('udb on %s', (engine) => {
     expect(found.body.items.map((u: { login: string }) => u.login)).toEqual(['jdoe']);
   });
 });
+
+describe.each(ENGINES)('udb bulk import on %s', (engine) => {
+  let udb: UdbHarness;
+  let root: string;
+  beforeAll(async () => {
+    udb = await startUdb(engine);
+    root = udb.keys.token('root');
+  });
+  afterAll(() => udb.close());
+
+  const csv = [
+    'firstname,lastname,login,password',
+    'Jean-Pierre,De La Tour,,',
+    'Marie,Curie,,',
+    'Marie,Curie,,',
+    'Ada,Lovelace,ada,Secret-1',
+    'Bad,Row,root,',
+    'Évariste,Galois,,',
+  ].join('\n');
+
+  it('plans without writing on a dry run, then imports with per-row results and passwords shown once', async () => {
+    const before = await udb.call('GET', '/api/v1/users', undefined, root);
+    const dry = await udb.call(
+      'POST',
+      '/api/v1/users/import',
+      { format: 'csv', data: csv, dry_run: true },
+      root,
+    );
+    expect(dry.status).toBe(200);
+    expect(
+      dry.body.results.map((r: { login: string; status: string }) => [r.login, r.status]),
+    ).toEqual([
+      ['jpdelatour', 'would_create'],
+      ['mcurie', 'would_create'],
+      ['mcurie1', 'would_create'],
+      ['ada', 'would_create'],
+      ['root', 'error'],
+      ['egalois', 'would_create'],
+    ]);
+    expect(JSON.stringify(dry.body)).not.toMatch(/"password"/);
+    expect((await udb.call('GET', '/api/v1/users', undefined, root)).body).toEqual(before.body);
+
+    const real = await udb.call('POST', '/api/v1/users/import', { format: 'csv', data: csv }, root);
+    expect(real.body.summary).toMatchObject({ created: 5, error: 1 });
+    const created = real.body.results.filter((r: { status: string }) => r.status === 'created');
+    expect(created.find((r: { login: string }) => r.login === 'ada').password).toBeUndefined();
+    for (const r of created.filter((x: { login: string }) => x.login !== 'ada')) {
+      expect(r.password).toMatch(/^[A-Za-z0-9]{8}$/);
+      expect(
+        (await udb.call('POST', '/api/v1/auth/login', { login: r.login, password: r.password }))
+          .status,
+      ).toBe(200);
+    }
+    expect(
+      (await udb.call('POST', '/api/v1/auth/login', { login: 'ada', password: 'Secret-1' })).status,
+    ).toBe(200);
+    const galois = await udb.call('GET', '/api/v1/users/egalois', undefined, root);
+    expect(galois.body).toMatchObject({ firstname: 'Évariste', lastname: 'Galois', group: 'user' });
+  });
+
+  it('re-imports with update or ignore, and refuses existing logins by default', async () => {
+    const again = await udb.call(
+      'POST',
+      '/api/v1/users/import',
+      { format: 'tsv', data: 'firstname\tlastname\tlogin\nAda\tByron\tada' },
+      root,
+    );
+    expect(again.body.results[0]).toMatchObject({ login: 'ada', status: 'error' });
+    const ignored = await udb.call(
+      'POST',
+      '/api/v1/users/import',
+      { format: 'tsv', data: 'firstname\tlastname\tlogin\nAda\tByron\tada', mode: 'ignore' },
+      root,
+    );
+    expect(ignored.body.results[0].status).toBe('skipped');
+    const updated = await udb.call(
+      'POST',
+      '/api/v1/users/import',
+      { format: 'tsv', data: 'firstname\tlastname\tlogin\nAda\tByron\tada', mode: 'update' },
+      root,
+    );
+    expect(updated.body.results[0]).toEqual({ row: 1, login: 'ada', status: 'updated' });
+    expect((await udb.call('GET', '/api/v1/users/ada', undefined, root)).body.lastname).toBe(
+      'Byron',
+    );
+    expect(
+      (await udb.call('POST', '/api/v1/auth/login', { login: 'ada', password: 'Secret-1' })).status,
+    ).toBe(200);
+  });
+
+  it('refuses an organizer importing roots, row by row', async () => {
+    const orga = udb.keys.userToken('someorga', 'orga');
+    const r = await udb.call(
+      'POST',
+      '/api/v1/users/import',
+      { format: 'tsv', data: 'firstname\tlastname\tlogin\nBig\tBoss\tboss', group: 'root' },
+      orga,
+    );
+    expect(r.body.results[0].status).toBe('error');
+    expect((await udb.call('GET', '/api/v1/users/boss', undefined, root)).status).toBe(404);
+  });
+
+  it('renders printable HTML and SADM TSV sheets, escaped', async () => {
+    const entries = [
+      { login: 'ada', firstname: 'Ada <b>', lastname: 'Byron', password: 'Xy3pQr7t' },
+    ];
+    const html = await udb.call('POST', '/api/v1/users/sheets', { entries }, root);
+    expect(html.headers.get('content-type')).toContain('text/html');
+    expect(html.body.replace(/<[^>]+>/g, '')).toContain('Xy3pQr7t');
+    expect(html.body).toContain('Ada &lt;b&gt;');
+    expect(html.body).toContain('@media print');
+    const tsv = await udb.call('POST', '/api/v1/users/sheets', { entries, format: 'tsv' }, root);
+    expect(tsv.body).toBe('Ada <b> Byron\tada\tXy3pQr7t\n');
+    expect(
+      (await udb.call('POST', '/api/v1/users/sheets', { entries }, udb.keys.token('reader')))
+        .status,
+    ).toBe(403);
+  });
+});

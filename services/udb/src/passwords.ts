@@ -4,7 +4,8 @@ import { generatePassword, hashPassword, verifyPassword } from '@lanctl/auth';
 export interface Passwords {
   hash(password: string): string;
   verify(password: string, hash: string): boolean;
-  generate(): string;
+  /** A new password of the configured length (or `length`). */
+  generate(length?: number): string;
   /** Spends the time of a real check, so an unknown login answers as slowly as a wrong password. */
   burn(password: string): void;
 }
@@ -16,7 +17,7 @@ export function createPasswords(options: { rounds: number; length: number }): Pa
   return {
     hash: (password) => hashPassword(password, { rounds }),
     verify: verifyPassword,
-    generate: () => generatePassword(options.length),
+    generate: (length) => generatePassword(length ?? options.length),
     burn: (password) => {
       verifyPassword(password, dummy);
     },

@@ -5,6 +5,7 @@ import type { LoginLimiter } from '../limiter.ts';
 import type { Passwords } from '../passwords.ts';
 import type { UserStore } from '../store/users.ts';
 import { authRoutes, type SessionOptions } from './auth.ts';
+import { importRoutes } from './import.ts';
 import { userRoutes } from './users.ts';
 
 export interface UdbApiDeps {
@@ -24,6 +25,7 @@ export function apiRouter(deps: UdbApiDeps): Router {
   const api = Router();
   api.use('/auth', authRoutes(deps.users, deps.passwords, deps.limiter, deps.session));
   api.use(authenticate(deps.publicKey));
+  api.use('/users', importRoutes(deps.users, deps.passwords, deps.reserved));
   api.use('/users', userRoutes(deps));
   return api;
 }

@@ -55,9 +55,18 @@ export class UserStore {
       .executeTakeFirst();
   }
 
-  async logins(): Promise<Map<string, Group>> {
-    const rows = await this.database.db.selectFrom('users').select(['login', 'grp']).execute();
-    return new Map(rows.map((r) => [r.login, r.grp as Group]));
+  /** Every login with its group and names: what a bulk import plans against. */
+  async existing(): Promise<Map<string, { group: Group; firstname: string; lastname: string }>> {
+    const rows = await this.database.db
+      .selectFrom('users')
+      .select(['login', 'grp', 'firstname', 'lastname'])
+      .execute();
+    return new Map(
+      rows.map((r) => [
+        r.login,
+        { group: r.grp as Group, firstname: r.firstname, lastname: r.lastname },
+      ]),
+    );
   }
 
   async count(): Promise<number> {
