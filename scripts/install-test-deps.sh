@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the system packages the test suite drives for real: PostgreSQL 15 (tests start their
 # own throwaway cluster; the packaged one is not used), systemd-analyze (unit checks) and nginx
-# (the shipped site config is exercised in front of a real mdb).
+# (the shipped site config is exercised in front of a real mdb), curl and jq (SADM's Ansible
+# inventory is read as `curl -fs http://mdb/call/ansible | jq .data`) and python3 (a stdlib-only
+# client shaped like SADM's RPC client).
 # Idempotent: does nothing when they are already there.
 set -euo pipefail
 
@@ -10,6 +12,9 @@ need=()
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 command -v runuser >/dev/null 2>&1 || need+=(util-linux)
 command -v nginx >/dev/null 2>&1 || need+=(nginx-light)
+command -v curl >/dev/null 2>&1 || need+=(curl)
+command -v jq >/dev/null 2>&1 || need+=(jq)
+command -v python3 >/dev/null 2>&1 || need+=(python3)
 
 if [ ${#need[@]} -eq 0 ]; then
   echo "test dependencies present"

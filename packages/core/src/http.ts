@@ -20,13 +20,16 @@ export interface HttpAppOptions {
   health?: () => HealthReport | Promise<HealthReport>;
   /** Adds the service's routes between the common middleware and the error handler. */
   mount: (app: Express) => void;
+  /** Routes that read their own request body (SADM's `/call/*`), mounted before the JSON parser. */
+  beforeBody?: (app: Express) => void;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
  * The express app every service uses. Middleware order: request id → access log and metrics →
- * strict JSON body → /healthz and /metrics → service routes → 404 → JSON error handler.
+ * `beforeBody` routes → strict JSON body → /healthz and /metrics → service routes → 404 → JSON
+ * error handler.
  */
 export function createHttpApp(options: HttpAppOptions): Express {
   const { service, logger, metrics } = options;
@@ -73,6 +76,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
     next();
   });
 
+  options.beforeBody?.(app);
   app.use(strictJsonBody(options.bodyLimit ?? 1024 * 1024));
 
   app.get('/healthz', async (_req, res) => {

@@ -4,6 +4,7 @@ export * from './files.ts';
 export * from './http.ts';
 export * from './logging.ts';
 export * from './metrics.ts';
+export * from './routes.ts';
 export * from './server.ts';
 export * from './shutdown.ts';
 export * from './validate.ts';

@@ -29,6 +29,13 @@ export const mdbConfigSchema = z
       })
       .strict()
       .prefault({}),
+    sadm: z
+      .object({
+        /** SADM's `/call/query`, `switches` and `ansible` answer without a token (as in SADM). */
+        public_read: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
     body_limit_bytes: z
       .number()
       .int()

@@ -12,10 +12,12 @@ import type { Express } from 'express';
 import type { MdbConfig } from './config.ts';
 import { registerMdbMetrics } from './metrics.ts';
 import { apiRouter } from './routes/index.ts';
+import { mdbSadmRouter } from './sadm.ts';
 import { MDB_MIGRATIONS, type MdbTables } from './schema.ts';
 import { createStore, type MdbStore } from './store/index.ts';
 
 export { DEFAULT_MDB_PORT, type MdbConfig, mdbConfigSchema } from './config.ts';
+export { PUBLIC_ROUTES } from './routes/index.ts';
 export { MDB_DIGEST_TABLES, MDB_MIGRATIONS, type MdbTables } from './schema.ts';
 
 export interface MdbDeps {
@@ -64,6 +66,16 @@ export function create(config: MdbConfig, deps: MdbDeps): MdbService {
     bodyLimit: config.body_limit_bytes,
     health,
     mount: (a) => a.use('/api/v1', apiRouter(store, deps.publicKey, config.auth.public_read)),
+    beforeBody: (a) =>
+      a.use(
+        mdbSadmRouter(store, {
+          publicKey: deps.publicKey,
+          publicRead: config.sadm.public_read,
+          metrics: deps.metrics,
+          logger: deps.logger,
+          bodyLimit: config.body_limit_bytes,
+        }),
+      ),
   });
   let listening: Listening | undefined;
   return {

@@ -19,6 +19,18 @@ import { machineRoutes } from './machines.ts';
 import { namedRoutes } from './named.ts';
 import { settingRoutes } from './settings.ts';
 
+/**
+ * Routes anyone may call: health and metrics for monitoring, the API description, and SADM's
+ * `/call/<method>` (each method decides: query/switches/ansible per `sadm.public_read`,
+ * register per `allow_self_registration`).
+ */
+export const PUBLIC_ROUTES = [
+  'GET /healthz',
+  'GET /metrics',
+  'GET /api/v1/openapi.json',
+  'ALL /call/:name',
+];
+
 /** Every mdb route under /api/v1. Only the OpenAPI document is public by design. */
 export function apiRouter(store: MdbStore, publicKey: KeyObject, publicRead: boolean): Router {
   const access = createAccess(publicRead);

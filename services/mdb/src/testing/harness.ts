@@ -1,12 +1,19 @@
 import { createLogger, createMetricsRegistry, validateConfig } from '@lanctl/core';
 import type { Engine } from '@lanctl/db';
 import type { Role } from '@lanctl/model';
-import { callJson, createTestKeys, freshDatabaseUrl, tempDir } from '@lanctl/testkit';
+import {
+  callJson,
+  createTestKeys,
+  freshDatabaseUrl,
+  type TestKeys,
+  tempDir,
+} from '@lanctl/testkit';
 import { create, type MdbService, mdbConfigSchema } from '../index.ts';
 
 export interface MdbHarness {
   url: string;
   service: MdbService;
+  keys: TestKeys;
   token(role: Role): string;
   /** fetch against the service with a token of `role` (root by default, null: none). */
   call(
@@ -45,6 +52,7 @@ export async function startMdb(
   return {
     url: listening.url,
     service,
+    keys,
     token: keys.token,
     setNow: (date) => {
       now = date;

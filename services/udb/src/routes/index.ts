@@ -30,4 +30,10 @@ export function apiRouter(deps: UdbApiDeps): Router {
   return api;
 }
 
-export const PUBLIC_ROUTES = ['POST /api/v1/auth/login', 'POST /api/v1/auth/logout'];
+/** Routes anyone may call: health and metrics for monitoring, logging in and out. */
+export const PUBLIC_ROUTES = [
+  'GET /healthz',
+  'GET /metrics',
+  'POST /api/v1/auth/login',
+  'POST /api/v1/auth/logout',
+];

@@ -43,6 +43,8 @@ export function userRoutes({ users, passwords, reserved }: UserRouteDeps): Route
   });
   router.post('/', async (req, res) => {
     const principal = who(res);
+    if (!principal.scopes.includes('users:write'))
+      throw forbidden(`role ${principal.role} may not create accounts`);
     const input = parseInput(userCreateSchema, req.body);
     requireManage(principal, input.group, 'create');
     if (reserved.has(input.login)) {
