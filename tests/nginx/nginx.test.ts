@@ -1,12 +1,23 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { tempDir } from '@lanctl/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MdbHarness, startMdb } from '../../services/mdb/src/testing/harness.ts';
+import { startUdb, type UdbHarness } from '../../services/udb/src/testing/harness.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
+
+const getWithHost = (url: string, host: string) =>
+  new Promise<string>((resolve, reject) => {
+    get(url, { headers: { host } }, (res) => {
+      let text = '';
+      res.on('data', (d) => (text += d));
+      res.on('end', () => resolve(text));
+    }).on('error', reject);
+  });
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -17,17 +28,19 @@ const freePort = () =>
   });
 
 /**
- * The shipped nginx site, rendered with the test's ports and paths, in front of a real mdb:
- * the production routing must match what `lanctl start`'s origin does.
+ * The shipped nginx site, rendered with the test's ports and paths, in front of a real mdb and
+ * udb: the production routing must match what `lanctl start`'s origin does.
  */
-describe('nginx/lanctl.conf in front of mdb', () => {
+describe('nginx/lanctl.conf in front of mdb and udb', () => {
   let mdb: MdbHarness;
+  let udb: UdbHarness;
   let nginx: ChildProcess;
   let base: string;
   let cleanup: () => Promise<void>;
 
   beforeAll(async () => {
     mdb = await startMdb('sqlite');
+    udb = await startUdb('sqlite');
     const dir = await tempDir('lanctl-nginx-');
     cleanup = dir.cleanup;
     const port = await freePort();
@@ -36,7 +49,8 @@ describe('nginx/lanctl.conf in front of mdb', () => {
     writeFileSync(proxyConf, readFileSync(join(ROOT, 'nginx/lanctl-proxy.conf')));
     const site = readFileSync(join(ROOT, 'nginx/lanctl.conf'), 'utf8')
       .replace('127.0.0.1:20000', new URL(mdb.url).host)
-      .replace('listen 80;', `listen 127.0.0.1:${port};`)
+      .replace('127.0.0.1:20080', new URL(udb.url).host)
+      .replaceAll('listen 80;', `listen 127.0.0.1:${port};`)
       .replaceAll('/etc/nginx/lanctl-proxy.conf', proxyConf);
     mkdirSync(join(dir.path, 'logs'));
     const main = join(dir.path, 'nginx.conf');
@@ -49,7 +63,7 @@ describe('nginx/lanctl.conf in front of mdb', () => {
     nginx = spawn('nginx', ['-p', dir.path, '-c', main], { stdio: 'ignore' });
     for (let i = 0; i < 100; i++) {
       if (
-        await fetch(`${base}/healthz`).then(
+        await fetch(`${base}/api/`).then(
           () => true,
           () => false,
         )
@@ -62,6 +76,7 @@ describe('nginx/lanctl.conf in front of mdb', () => {
   afterAll(async () => {
     nginx?.kill('SIGTERM');
     await mdb?.close();
+    await udb?.close();
     await cleanup?.();
   });
 
@@ -90,6 +105,25 @@ describe('nginx/lanctl.conf in front of mdb', () => {
     }
     expect((await fetch(`${base}/api/v1/openapi.json`)).status).toBe(200);
     expect((await fetch(`${base}/api/v1/machines`)).status).toBe(401);
+  });
+
+  it("routes people's logins and users to udb, and SADM's /call by virtual host", async () => {
+    const login = await fetch(`${base}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', host: 'lanctl' },
+      body: JSON.stringify({ login: 'admin', password: udb.adminPassword }),
+    });
+    expect(login.status).toBe(200);
+    const { token } = (await login.json()) as { token: string };
+    const users = await fetch(`${base}/api/v1/users`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(((await users.json()) as { items: unknown[] }).items).toHaveLength(1);
+    // fetch cannot set Host; node:http can, as SADM's clients reach `http://mdb` and `http://udb`.
+    const viaMdb = JSON.parse(await getWithHost(`${base}/call/query`, 'mdb'));
+    expect(viaMdb.type).toBe('result');
+    const viaUdb = JSON.parse(await getWithHost(`${base}/call/query`, 'udb'));
+    expect(viaUdb.data.map((u: { login: string }) => u.login)).toEqual(['admin']);
   });
 
   it('answers unknown API routes with a JSON 404 without reaching a service', async () => {

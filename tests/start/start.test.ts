@@ -63,7 +63,8 @@ describe('lanctl start', () => {
       const data = join(dir.path, 'var');
       const { child, ports, output } = await startLanctl(data);
       children.push(child);
-      expect(Object.keys(ports).sort()).toEqual(['mdb', 'origin']);
+      expect(Object.keys(ports).sort()).toEqual(['mdb', 'origin', 'udb']);
+      expect(statSync(join(data, 'initial-admin-password')).mode & 0o777).toBe(0o600);
       expect(statSync(join(data, 'admin-token')).mode & 0o777).toBe(0o600);
       expect(statSync(join(data, 'token-signing.key')).mode & 0o777).toBe(0o600);
       expect(existsSync(join(data, 'mdb.sqlite'))).toBe(true);
@@ -85,6 +86,18 @@ describe('lanctl start', () => {
       const direct = await fetch(`${ports.mdb}/api/v1/machines/pas-r01p01`, { headers: auth });
       expect((await direct.json()).ip).toBe('192.168.0.1');
       expect((await fetch(`${ports.origin}/api/v1/machines`)).status).toBe(401);
+      // The seeded admin logs in through the same origin, and that session reaches mdb too.
+      const password = readFileSync(join(data, 'initial-admin-password'), 'utf8').trim();
+      const session = await fetch(`${ports.origin}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ login: 'admin', password }),
+      });
+      const { token: personal } = (await session.json()) as { token: string };
+      const asPerson = await fetch(`${ports.origin}/api/v1/machines`, {
+        headers: { authorization: `Bearer ${personal}` },
+      });
+      expect(asPerson.status).toBe(200);
       expect((await fetch(`${ports.origin}/api/v1/nothing-here`)).status).toBe(404);
       expect((await fetch(`${ports.origin}/`)).headers.get('content-type')).toContain('text/html');
 

@@ -102,3 +102,15 @@ export interface Page<T> {
   items: T[];
   next: string | null;
 }
+
+/** Follows `next` cursors until the last page: every item of a paginated listing, in order. */
+export async function collectAll<T>(page: (after?: string) => Promise<Page<T>>): Promise<T[]> {
+  const out: T[] = [];
+  let after: string | undefined;
+  do {
+    const current = await page(after);
+    out.push(...current.items);
+    after = current.next ?? undefined;
+  } while (after !== undefined);
+  return out;
+}

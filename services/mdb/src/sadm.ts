@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { authenticate, principalOf, requireScope } from '@lanctl/auth';
 import { isAppError, issuesToFields, type Logger, type Registry } from '@lanctl/core';
-import { type Machine, machineCreateSchema, type Switch } from '@lanctl/model';
+import { collectAll, type Machine, machineCreateSchema, type Switch } from '@lanctl/model';
 import {
   applyFilters,
   bindArguments,
@@ -150,26 +150,14 @@ const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Every machine, by hostname (code-unit order, the same on SQLite and PostgreSQL). */
 async function allMachines(store: MdbStore): Promise<Machine[]> {
-  const out: Machine[] = [];
-  let after: string | undefined;
-  do {
-    const page = await store.machines.list({ limit: PAGE, after });
-    out.push(...page.items);
-    after = page.next ?? undefined;
-  } while (after !== undefined);
-  return out.sort((a, b) => byCodeUnits(a.hostname, b.hostname));
+  const all = await collectAll((after) => store.machines.list({ limit: PAGE, after }));
+  return all.sort((a, b) => byCodeUnits(a.hostname, b.hostname));
 }
 
 /** Every switch, ordered as SADM's model orders them: rfs, hfs, name. */
 async function allSwitches(store: MdbStore): Promise<Switch[]> {
-  const out: Switch[] = [];
-  let after: string | undefined;
-  do {
-    const page = await store.switches.list(PAGE, after);
-    out.push(...page.items);
-    after = page.next ?? undefined;
-  } while (after !== undefined);
-  return out.sort((a, b) => a.rfs - b.rfs || a.hfs - b.hfs || byCodeUnits(a.name, b.name));
+  const all = await collectAll((after) => store.switches.list(PAGE, after));
+  return all.sort((a, b) => a.rfs - b.rfs || a.hfs - b.hfs || byCodeUnits(a.name, b.name));
 }
 
 async function allNames(
@@ -178,14 +166,7 @@ async function allNames(
     after?: string,
   ) => Promise<{ items: { name: string }[]; next: string | null }>,
 ) {
-  const names: string[] = [];
-  let after: string | undefined;
-  do {
-    const page = await list(PAGE, after);
-    names.push(...page.items.map((i) => i.name));
-    after = page.next ?? undefined;
-  } while (after !== undefined);
-  return names;
+  return (await collectAll((after) => list(PAGE, after))).map((i) => i.name);
 }
 
 /**

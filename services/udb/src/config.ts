@@ -75,6 +75,13 @@ export const udbConfigSchema = z
       })
       .strict()
       .prefault({}),
+    sadm: z
+      .object({
+        /** SADM's `udb-client-auth.yml` shared secret, in a file of its own; unset: no query_private. */
+        shared_secret_file: z.string().min(1).nullable().default(null),
+      })
+      .strict()
+      .prefault({}),
     body_limit_bytes: z
       .number()
       .int()

@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import { readSecretFile } from '@lanctl/auth';
 import {
   createHttpApp,
   type HealthReport,
@@ -15,6 +16,7 @@ import { LoginLimiter } from './limiter.ts';
 import { createPasswords } from './passwords.ts';
 import { reservedLogins } from './reserved.ts';
 import { apiRouter } from './routes/index.ts';
+import { udbSadmRouter } from './sadm.ts';
 import { UDB_MIGRATIONS, type UdbTables } from './schema.ts';
 import { UserStore } from './store/users.ts';
 
@@ -59,8 +61,20 @@ export function create(config: UdbConfig, deps: UdbDeps): UdbService {
     await sql`SELECT 1`.execute(database.db);
     return { ok: ready, database: database.engine, migrated: ready };
   };
+  const sharedSecret = config.sadm.shared_secret_file
+    ? readSecretFile(config.sadm.shared_secret_file)
+    : null;
   const app = createHttpApp({
     service: 'udb',
+    beforeBody: (a) =>
+      a.use(
+        udbSadmRouter(users, {
+          sharedSecret,
+          metrics: deps.metrics,
+          logger: deps.logger,
+          bodyLimit: config.body_limit_bytes,
+        }),
+      ),
     logger: deps.logger,
     metrics: deps.metrics,
     bodyLimit: config.body_limit_bytes,

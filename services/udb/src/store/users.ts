@@ -55,6 +55,15 @@ export class UserStore {
       .executeTakeFirst();
   }
 
+  /** login → sha512-crypt hash, for SADM's `query_private` (and, later, the users stream). */
+  async hashes(): Promise<Map<string, string>> {
+    const rows = await this.database.db
+      .selectFrom('users')
+      .select(['login', 'password_hash'])
+      .execute();
+    return new Map(rows.map((r) => [r.login, r.password_hash]));
+  }
+
   /** Every login with its group and names: what a bulk import plans against. */
   async existing(): Promise<Map<string, { group: Group; firstname: string; lastname: string }>> {
     const rows = await this.database.db
