@@ -49,6 +49,7 @@ export async function startServer(
     configFile,
     [
       'listen: { host: 127.0.0.1, port: 0 }',
+      'sync: { port: 0 }',
       `database: { url: "${database.url}" }`,
       `auth: { public_key_file: "${keys.publicKeyFile}" }`,
       '',

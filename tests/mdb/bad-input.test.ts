@@ -37,6 +37,7 @@ describe.concurrent.each(ENGINES)('mdb refuses bad input on %s', (engine) => {
     ctx.fresh = await freshDatabaseUrl(engine);
     const config = mdbConfigSchema.parse({
       listen: { host: '127.0.0.1', port: 0 },
+      sync: { port: 0 },
       database: { url: ctx.fresh.url },
       auth: { public_key_file: ctx.keys.publicKeyFile },
     });

@@ -65,6 +65,7 @@ describe('change-log tailer on postgres, 8 writers and a held write lock', () =>
     ctx.fresh = await freshDatabaseUrl('postgres');
     const config = mdbConfigSchema.parse({
       listen: { host: '127.0.0.1', port: 0 },
+      sync: { port: 0 },
       database: { url: ctx.fresh.url },
       auth: { public_key_file: ctx.keys.publicKeyFile },
     });

@@ -84,6 +84,7 @@ export async function spawnMdb(options: {
   const configFile = join(options.dir, `${options.name}.yml`);
   const config = {
     listen: { host: '127.0.0.1', port: 0 },
+    sync: { port: 0 },
     database: { url: options.databaseUrl },
     auth: { public_key_file: options.publicKeyFile, public_read: false },
   };

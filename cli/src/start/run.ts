@@ -17,7 +17,7 @@ import {
   writeFileAtomic,
 } from '@lanctl/core';
 import { createOrigin } from './origin.ts';
-import { GATEWAY_SERVICES, type GatewayContext } from './services.ts';
+import { GATEWAY_SERVICES, type GatewayContext, type Runnable } from './services.ts';
 
 export const DEFAULT_ORIGIN_PORT = 8080;
 
@@ -64,13 +64,17 @@ export async function startGateway(options: StartOptions): Promise<Gateway> {
   };
   const started: { name: string; stop(): Promise<void> }[] = [];
   const listening: Record<string, Listening> = {};
+  const built: Runnable[] = [];
+  const extra: Record<string, string> = {};
   try {
     for (const { name, build } of GATEWAY_SERVICES) {
       const service = build(ctx);
+      built.push(service);
       listening[name] = await service.start();
       started.push({ name, stop: () => service.stop() });
     }
     const upstreams = Object.fromEntries(Object.entries(listening).map(([n, l]) => [n, l.url]));
+    for (const service of built) Object.assign(extra, service.extraUrls?.() ?? {});
     listening.origin = await listen(
       createOrigin(upstreams),
       options.host,
@@ -81,7 +85,10 @@ export async function startGateway(options: StartOptions): Promise<Gateway> {
     await stopAll(started);
     throw e;
   }
-  const urls = Object.fromEntries(Object.entries(listening).map(([name, l]) => [name, l.url]));
+  const urls = {
+    ...Object.fromEntries(Object.entries(listening).map(([name, l]) => [name, l.url])),
+    ...extra,
+  };
   writeFileAtomic(join(data, 'ports.json'), `${JSON.stringify(urls, null, 2)}\n`, 0o644);
   return { urls, adminTokenFile, stop: () => stopAll(started) };
 }

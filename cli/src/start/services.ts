@@ -1,7 +1,12 @@
 import type { KeyObject } from 'node:crypto';
 import { join } from 'node:path';
 import { createMetricsRegistry, type Listening, type Logger, loadConfig } from '@lanctl/core';
-import { create as createMdb, DEFAULT_MDB_PORT, mdbConfigSchema } from '@lanctl/mdb';
+import {
+  create as createMdb,
+  DEFAULT_MDB_PORT,
+  DEFAULT_MDB_SYNC_PORT,
+  mdbConfigSchema,
+} from '@lanctl/mdb';
 import { create as createUdb, DEFAULT_UDB_PORT, udbConfigSchema } from '@lanctl/udb';
 
 /** What every service of the all-in-one start is built from. */
@@ -18,6 +23,8 @@ export interface GatewayContext {
 export interface Runnable {
   start(): Promise<Listening>;
   stop(): Promise<void>;
+  /** Further ports it bound (e.g. SADM's `mdbsync`), by name, once started. */
+  extraUrls?(): Record<string, string>;
 }
 
 /**
@@ -52,20 +59,36 @@ export const GATEWAY_SERVICES: { name: string; build(ctx: GatewayContext): Runna
   {
     name: 'mdb',
     build: (ctx) =>
-      createMdb(
-        loadConfig('mdb', mdbConfigSchema, {
-          dir: join(ctx.data, 'config'),
-          base: {
-            listen: { host: ctx.host, port: ctx.ports.mdb ?? DEFAULT_MDB_PORT },
-            database: { url: join(ctx.data, 'mdb.sqlite') },
-            auth: { public_key_file: ctx.keys.publicKeyFile },
+      withSyncUrl(
+        'mdbsync',
+        createMdb(
+          loadConfig('mdb', mdbConfigSchema, {
+            dir: join(ctx.data, 'config'),
+            base: {
+              listen: { host: ctx.host, port: ctx.ports.mdb ?? DEFAULT_MDB_PORT },
+              sync: { port: ctx.ports.mdbsync ?? DEFAULT_MDB_SYNC_PORT },
+              database: { url: join(ctx.data, 'mdb.sqlite') },
+              auth: { public_key_file: ctx.keys.publicKeyFile },
+            },
+          }),
+          {
+            logger: ctx.loggerFor('mdb'),
+            metrics: createMetricsRegistry(),
+            publicKey: ctx.publicKey,
           },
-        }),
-        {
-          logger: ctx.loggerFor('mdb'),
-          metrics: createMetricsRegistry(),
-          publicKey: ctx.publicKey,
-        },
+        ),
       ),
   },
 ];
+
+/** Reports a service's sync port under SADM's name for it. */
+function withSyncUrl(
+  name: string,
+  service: Runnable & { readonly syncUrl: string | undefined },
+): Runnable {
+  return {
+    start: () => service.start(),
+    stop: () => service.stop(),
+    extraUrls: () => (service.syncUrl ? { [name]: service.syncUrl } : {}),
+  };
+}

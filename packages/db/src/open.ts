@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
@@ -14,6 +15,10 @@ export interface Database<T = any> {
   /** A printable location with no password in it. */
   location: string;
   db: Kysely<T>;
+  /** The URL it was opened with (may hold a password: never log it; use `location`). */
+  url: string;
+  /** Emits `commit` after every write transaction of this process commits. */
+  events: EventEmitter;
   close(): Promise<void>;
 }
 
@@ -40,7 +45,14 @@ function openSqlite(path: string): Database {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 10000');
   const db = new Kysely({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { engine: 'sqlite', location: file, db, close: () => db.destroy() };
+  return {
+    engine: 'sqlite',
+    location: file,
+    url: file,
+    db,
+    events: new EventEmitter(),
+    close: () => db.destroy(),
+  };
 }
 
 /** int8 and numeric columns arrive as numbers (our revisions and addresses stay below 2^53). */
@@ -62,5 +74,12 @@ function openPostgres(url: string, options: OpenOptions): Database {
   pool.on('error', () => undefined);
   const db = new Kysely({ dialect: new PostgresDialect({ pool }) });
   const location = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
-  return { engine: 'postgres', location, db, close: () => db.destroy() };
+  return {
+    engine: 'postgres',
+    location,
+    url,
+    db,
+    events: new EventEmitter(),
+    close: () => db.destroy(),
+  };
 }

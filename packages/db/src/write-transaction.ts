@@ -18,7 +18,7 @@ export async function writeTransaction<T, R>(
   database: Database<T>,
   fn: (tx: WriteTx<T>) => Promise<R>,
 ): Promise<R> {
-  return database.db.connection().execute(async (conn) => {
+  const result = await database.db.connection().execute(async (conn) => {
     await sql.raw(database.engine === 'sqlite' ? 'BEGIN IMMEDIATE' : 'BEGIN').execute(conn);
     try {
       if (database.engine === 'postgres') {
@@ -35,6 +35,9 @@ export async function writeTransaction<T, R>(
       throw err;
     }
   });
+  // Wakes this process's change-stream readers; other processes learn it by NOTIFY or polling.
+  database.events.emit('commit');
+  return result;
 }
 
 /** A read-only snapshot (one consistent view across several queries). */

@@ -1,5 +1,5 @@
 import type { AppMigration, WriteTx } from '@lanctl/db';
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, PostgresAdapter, sql } from 'kysely';
 
 export type ChangeOp = 'create' | 'update' | 'delete';
 
@@ -73,7 +73,36 @@ export async function appendChange(
       at: now.toISOString(),
     })
     .execute();
+  if (tx.getExecutor().adapter instanceof PostgresAdapter) {
+    // Delivered at commit (never for a rollback) to every process LISTENing on this database.
+    await sql`SELECT pg_notify(${CHANGE_CHANNEL}, ${String(revision)})`.execute(tx);
+  }
   return revision;
+}
+
+/** The PostgreSQL channel owners' stream readers LISTEN on. */
+export const CHANGE_CHANNEL = 'lanctl_change_log';
+
+/** The lowest revision still in the log (0 when empty): a resume from below it needs a snapshot. */
+export async function oldestRevision(db: Kysely<any>): Promise<number> {
+  const row = await (db as Kysely<ChangeLogTables>)
+    .selectFrom('change_log')
+    .select((eb) => eb.fn.min('revision').as('oldest'))
+    .executeTakeFirst();
+  return Number(row?.oldest ?? 0);
+}
+
+/**
+ * Drops all but the newest `keep` entries. Subscribers further behind than that resume with a
+ * snapshot flagged as a reset; the newest entry is always kept, so revisions never restart.
+ */
+export async function compactChangeLog(db: Kysely<any>, keep: number): Promise<number> {
+  const head = await headRevision(db);
+  const result = await (db as Kysely<ChangeLogTables>)
+    .deleteFrom('change_log')
+    .where('revision', '<=', head - Math.max(1, keep))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
 }
 
 /** Changes with a revision above `after`, oldest first, optionally for some tables only. */

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 
 export const DEFAULT_MDB_PORT = 20000;
+/** SADM's mdbsync port: the change streams (native SSE and SADM's /poll). */
+export const DEFAULT_MDB_SYNC_PORT = 20010;
 
 /** /etc/lanctl/mdb.yml */
 export const mdbConfigSchema = z
@@ -33,6 +35,15 @@ export const mdbConfigSchema = z
       .object({
         /** SADM's `/call/query`, `switches` and `ansible` answer without a token (as in SADM). */
         public_read: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
+    sync: z
+      .object({
+        /** The streams are also served on the API port; this one is for consumers and relays. */
+        port: z.number().int().min(0).max(65535).default(DEFAULT_MDB_SYNC_PORT),
+        /** Re-read the change log at least this often (other processes on SQLite, lost NOTIFYs). */
+        poll_ms: z.number().int().min(50).max(60_000).default(1000),
       })
       .strict()
       .prefault({}),

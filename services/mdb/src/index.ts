@@ -8,6 +8,7 @@ import {
   type Registry,
 } from '@lanctl/core';
 import { type Database, migrate, openDatabase, sql } from '@lanctl/db';
+import { createOwnerSync, type Hub } from '@lanctl/sync';
 import type { Express } from 'express';
 import type { MdbConfig } from './config.ts';
 import { registerMdbMetrics } from './metrics.ts';
@@ -15,8 +16,14 @@ import { apiRouter } from './routes/index.ts';
 import { mdbSadmRouter } from './sadm.ts';
 import { MDB_MIGRATIONS, type MdbTables } from './schema.ts';
 import { createStore, type MdbStore } from './store/index.ts';
+import { streamTables } from './streams.ts';
 
-export { DEFAULT_MDB_PORT, type MdbConfig, mdbConfigSchema } from './config.ts';
+export {
+  DEFAULT_MDB_PORT,
+  DEFAULT_MDB_SYNC_PORT,
+  type MdbConfig,
+  mdbConfigSchema,
+} from './config.ts';
 export { PUBLIC_ROUTES } from './routes/index.ts';
 export { MDB_DIGEST_TABLES, MDB_MIGRATIONS, type MdbTables } from './schema.ts';
 
@@ -36,6 +43,10 @@ export interface MdbService {
   /** For tests and the all-in-one start: the open database and stores. */
   database: Database<MdbTables>;
   store: MdbStore;
+  /** The change streams' hub (machines, switches). */
+  hub: Hub;
+  /** The sync port's URL once started. */
+  readonly syncUrl: string | undefined;
 }
 
 /**
@@ -59,13 +70,22 @@ export function create(config: MdbConfig, deps: MdbDeps): MdbService {
       return { ok: false, database: database.engine, error: (e as Error).message };
     }
   };
+  const sync = createOwnerSync({
+    database,
+    tables: streamTables(),
+    service: 'mdb',
+    logger: deps.logger,
+    metrics: deps.metrics,
+    pollMs: config.sync.poll_ms,
+  });
   const app = createHttpApp({
     service: 'mdb',
     logger: deps.logger,
     metrics: deps.metrics,
     bodyLimit: config.body_limit_bytes,
     health,
-    mount: (a) => a.use('/api/v1', apiRouter(store, deps.publicKey, config.auth.public_read)),
+    mount: (a) =>
+      a.use('/api/v1', apiRouter(store, deps.publicKey, config.auth.public_read, sync.router)),
     beforeBody: (a) =>
       a.use(
         mdbSadmRouter(store, {
@@ -78,18 +98,31 @@ export function create(config: MdbConfig, deps: MdbDeps): MdbService {
       ),
   });
   let listening: Listening | undefined;
+  let syncListening: Listening | undefined;
   return {
     app,
     database,
     store,
+    hub: sync.hub,
+    get syncUrl() {
+      return syncListening?.url;
+    },
     async start() {
       await migrate(database, MDB_MIGRATIONS);
+      await sync.start();
       ready = true;
       listening = await listen(app, config.listen.host, config.listen.port);
-      deps.logger.info('listening', { url: listening.url, database: database.location });
+      syncListening = await listen(app, config.listen.host, config.sync.port);
+      deps.logger.info('listening', {
+        url: listening.url,
+        sync_url: syncListening.url,
+        database: database.location,
+      });
       return listening;
     },
     async stop() {
+      await sync.stop();
+      await syncListening?.close();
       await listening?.close();
       await database.close();
     },

@@ -32,7 +32,12 @@ export const PUBLIC_ROUTES = [
 ];
 
 /** Every mdb route under /api/v1. Only the OpenAPI document is public by design. */
-export function apiRouter(store: MdbStore, publicKey: KeyObject, publicRead: boolean): Router {
+export function apiRouter(
+  store: MdbStore,
+  publicKey: KeyObject,
+  publicRead: boolean,
+  streams: Router,
+): Router {
   const access = createAccess(publicRead);
   const api = Router();
   api.get('/openapi.json', (_req, res) => {
@@ -44,6 +49,7 @@ export function apiRouter(store: MdbStore, publicKey: KeyObject, publicRead: boo
     if (!principal) throw unauthorized();
     res.json(principal);
   });
+  api.use(streams);
   api.use('/machines', machineRoutes(store.machines, access));
   api.use(
     '/switches',

@@ -37,6 +37,7 @@ export async function startMdb(
   const keys = createTestKeys(dir.path);
   const config = validateConfig('test', mdbConfigSchema, {
     listen: { port: 0 },
+    sync: { port: 0 },
     database: { url: db.url, pool_size: 4 },
     auth: { public_key_file: keys.files.publicKeyFile },
     ...extra,

@@ -1,0 +1,62 @@
+import type { Logger } from '@lanctl/core';
+import type { Database } from '@lanctl/db';
+import type { Router } from 'express';
+import type { Registry } from 'prom-client';
+import { LogFollower, type StreamTable } from './follower.ts';
+import { Hub } from './hub.ts';
+import { createStreamServer, type StreamAccess } from './server.ts';
+
+export interface OwnerSyncOptions {
+  database: Database;
+  tables: (StreamTable & StreamAccess)[];
+  service: string;
+  logger: Logger;
+  metrics: Registry;
+  pollMs?: number;
+  maxBufferBytes?: number;
+  keepAliveMs?: number;
+}
+
+export interface OwnerSync {
+  hub: Hub;
+  /** `/sync/:table`, to mount under /api/v1 after authentication. */
+  router: Router;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Everything an owning service (mdb, udb) needs to stream its tables from its change log. */
+export function createOwnerSync(options: OwnerSyncOptions): OwnerSync {
+  const names = options.tables.map((t) => t.name);
+  let follower: LogFollower | undefined;
+  const hub = new Hub({
+    tables: names,
+    logger: options.logger,
+    backfill: { changes: (after, upTo) => follower!.backfill.changes(after, upTo) },
+  });
+  follower = new LogFollower({
+    database: options.database,
+    tables: options.tables,
+    hub,
+    logger: options.logger,
+    pollMs: options.pollMs,
+  });
+  const server = createStreamServer({
+    hub,
+    access: Object.fromEntries(options.tables.map((t) => [t.name, t])),
+    logger: options.logger,
+    metrics: options.metrics,
+    service: options.service,
+    maxBufferBytes: options.maxBufferBytes,
+    keepAliveMs: options.keepAliveMs,
+  });
+  return {
+    hub,
+    router: server.router,
+    start: () => follower!.start(),
+    async stop() {
+      server.closeAll();
+      await follower!.stop();
+    },
+  };
+}

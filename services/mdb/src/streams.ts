@@ -1,0 +1,26 @@
+import type { Kysely } from '@lanctl/db';
+import type { StreamAccess, StreamTable } from '@lanctl/sync';
+import type { MdbTables } from './schema.ts';
+import { toMachine, toSwitch } from './store/records.ts';
+
+/** The tables mdb streams, read whole as the records its change log holds; `read` scope. */
+export function streamTables(): (StreamTable & StreamAccess)[] {
+  return [
+    {
+      name: 'machines',
+      scope: 'read',
+      load: async (db: Kysely<any>) => {
+        const rows = await (db as Kysely<MdbTables>).selectFrom('machines').selectAll().execute();
+        return rows.map((r) => ({ id: r.id, record: toMachine(r) }));
+      },
+    },
+    {
+      name: 'switches',
+      scope: 'read',
+      load: async (db: Kysely<any>) => {
+        const rows = await (db as Kysely<MdbTables>).selectFrom('switches').selectAll().execute();
+        return rows.map((r) => ({ id: r.id, record: toSwitch(r) }));
+      },
+    },
+  ];
+}
