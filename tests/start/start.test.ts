@@ -27,6 +27,8 @@ async function startLanctl(
       'mdbsync=0',
       '--port',
       'udb=0',
+      '--port',
+      'udbsync=0',
     ],
     {
       cwd: ROOT,
@@ -67,7 +69,7 @@ describe('lanctl start', () => {
       const data = join(dir.path, 'var');
       const { child, ports, output } = await startLanctl(data);
       children.push(child);
-      expect(Object.keys(ports).sort()).toEqual(['mdb', 'mdbsync', 'origin', 'udb']);
+      expect(Object.keys(ports).sort()).toEqual(['mdb', 'mdbsync', 'origin', 'udb', 'udbsync']);
       expect(statSync(join(data, 'initial-admin-password')).mode & 0o777).toBe(0o600);
       expect(statSync(join(data, 'admin-token')).mode & 0o777).toBe(0o600);
       expect(statSync(join(data, 'token-signing.key')).mode & 0o777).toBe(0o600);

@@ -1,6 +1,12 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureSigningKeys, issueToken, type KeyFiles, loadPrivateKey } from '@lanctl/auth';
+import {
+  ensureSigningKeys,
+  issueToken,
+  type KeyFiles,
+  loadPrivateKey,
+  SCOPES_BY_ROLE,
+} from '@lanctl/auth';
 import { type Role, SERVICE_ROLES } from '@lanctl/model';
 import { type Command, Option } from 'commander';
 import { addWord, run } from '../command.ts';
@@ -36,6 +42,7 @@ interface CreateOptions {
   ttl: number;
   data?: string;
   key?: string;
+  scope?: string[];
 }
 
 function keyFiles(o: CreateOptions): KeyFiles {
@@ -65,13 +72,18 @@ async function createToken(o: CreateOptions): Promise<void> {
         'services accept this token once they verify with that public key\n',
     );
   }
+  const scopes = [...new Set([...SCOPES_BY_ROLE[o.role], ...(o.scope ?? [])])];
   const token = issueToken(loadPrivateKey(files.privateKeyFile), {
     subject: o.name,
     role: o.role,
     ttlSeconds: o.ttl,
+    scopes,
   });
   process.stdout.write(`${token}\n`);
 }
+
+/** Scopes no role carries by default and a service token may be granted. */
+const EXTRA_SCOPES = ['users:hashes'];
 
 export function registerToken(program: Command): void {
   const token = addWord(
@@ -102,5 +114,11 @@ export function registerToken(program: Command): void {
       ).conflicts('key'),
     )
     .option('--key <file>', 'the private signing key itself (public half: same name, .pub)')
+    .addOption(
+      new Option(
+        '--scope <scope...>',
+        "extra scopes beyond the role's, e.g. users:hashes (passwd writer)",
+      ).choices(EXTRA_SCOPES),
+    )
     .action(run(createToken));
 }

@@ -7,7 +7,12 @@ import {
   DEFAULT_MDB_SYNC_PORT,
   mdbConfigSchema,
 } from '@lanctl/mdb';
-import { create as createUdb, DEFAULT_UDB_PORT, udbConfigSchema } from '@lanctl/udb';
+import {
+  create as createUdb,
+  DEFAULT_UDB_PORT,
+  DEFAULT_UDB_SYNC_PORT,
+  udbConfigSchema,
+} from '@lanctl/udb';
 
 /** What every service of the all-in-one start is built from. */
 export interface GatewayContext {
@@ -35,25 +40,29 @@ export const GATEWAY_SERVICES: { name: string; build(ctx: GatewayContext): Runna
   {
     name: 'udb',
     build: (ctx) =>
-      createUdb(
-        loadConfig('udb', udbConfigSchema, {
-          dir: join(ctx.data, 'config'),
-          base: {
-            listen: { host: ctx.host, port: ctx.ports.udb ?? DEFAULT_UDB_PORT },
-            database: { url: join(ctx.data, 'udb.sqlite') },
-            auth: {
-              public_key_file: ctx.keys.publicKeyFile,
-              private_key_file: ctx.keys.privateKeyFile,
+      withSyncUrl(
+        'udbsync',
+        createUdb(
+          loadConfig('udb', udbConfigSchema, {
+            dir: join(ctx.data, 'config'),
+            base: {
+              listen: { host: ctx.host, port: ctx.ports.udb ?? DEFAULT_UDB_PORT },
+              sync: { port: ctx.ports.udbsync ?? DEFAULT_UDB_SYNC_PORT },
+              database: { url: join(ctx.data, 'udb.sqlite') },
+              auth: {
+                public_key_file: ctx.keys.publicKeyFile,
+                private_key_file: ctx.keys.privateKeyFile,
+              },
+              initial_admin_password_file: join(ctx.data, 'initial-admin-password'),
             },
-            initial_admin_password_file: join(ctx.data, 'initial-admin-password'),
+          }),
+          {
+            logger: ctx.loggerFor('udb'),
+            metrics: createMetricsRegistry(),
+            publicKey: ctx.publicKey,
+            privateKey: ctx.privateKey,
           },
-        }),
-        {
-          logger: ctx.loggerFor('udb'),
-          metrics: createMetricsRegistry(),
-          publicKey: ctx.publicKey,
-          privateKey: ctx.privateKey,
-        },
+        ),
       ),
   },
   {

@@ -3,3 +3,4 @@ export { ENGINES, freshDatabaseUrl, tempDir } from './engines.ts';
 export { callJson, createTestKeys, type JsonReply, type TestKeys } from './http.ts';
 export type { PostgresCluster, StartPostgresOptions } from './postgres.ts';
 export { createTestDatabase, PG_BIN, PG_MISSING_MESSAGE, startPostgres } from './postgres.ts';
+export { type OpenStream, openStream, waitFor } from './sse.ts';

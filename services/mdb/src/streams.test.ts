@@ -1,38 +1,9 @@
 import { SseParser, type StreamEvent } from '@lanctl/sync';
-import { ENGINES } from '@lanctl/testkit';
+import { ENGINES, openStream, waitFor } from '@lanctl/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MdbHarness, startMdb } from './testing/harness.ts';
 
-/** Opens a stream and collects its events until `stop()`. */
-async function openStream(url: string, token: string | null, since?: number) {
-  const controller = new AbortController();
-  const headers: Record<string, string> = {};
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (since !== undefined) headers['last-event-id'] = String(since);
-  const res = await fetch(url, { headers, signal: controller.signal });
-  const events: StreamEvent[] = [];
-  if (res.ok && res.body) {
-    const parser = new SseParser();
-    const decoder = new TextDecoder();
-    void (async () => {
-      try {
-        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-          for (const e of parser.push(decoder.decode(chunk, { stream: true }))) {
-            if (e.type !== 'error') events.push(e);
-          }
-        }
-      } catch {
-        // aborted
-      }
-    })();
-  }
-  return { status: res.status, events, stop: () => controller.abort() };
-}
-
-async function until(check: () => boolean, what: string) {
-  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
-  if (!check()) throw new Error(`timed out waiting for ${what}`);
-}
+const until = (check: () => boolean, what: string) => waitFor(check, what);
 
 describe.each(ENGINES)('mdb change streams on %s', (engine) => {
   let mdb: MdbHarness;

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 
 export const DEFAULT_UDB_PORT = 20080;
+/** SADM's udbsync port: the users stream (native SSE and SADM's /poll). */
+export const DEFAULT_UDB_SYNC_PORT = 20090;
 
 /** A half-open uid range [start, end). */
 const uidRange = z
@@ -72,6 +74,13 @@ export const udbConfigSchema = z
       .object({
         per_address: window.default({ max: 20, window_seconds: 60 }),
         per_login: window.default({ max: 5, window_seconds: 300 }),
+      })
+      .strict()
+      .prefault({}),
+    sync: z
+      .object({
+        port: z.number().int().min(0).max(65535).default(DEFAULT_UDB_SYNC_PORT),
+        poll_ms: z.number().int().min(50).max(60_000).default(1000),
       })
       .strict()
       .prefault({}),

@@ -9,6 +9,7 @@ import {
   type Registry,
 } from '@lanctl/core';
 import { type Database, migrate, openDatabase, sql } from '@lanctl/db';
+import { createOwnerSync, type Hub } from '@lanctl/sync';
 import type { Express } from 'express';
 import type { UdbConfig } from './config.ts';
 import { ensureInitialAdmin } from './initial-admin.ts';
@@ -19,8 +20,14 @@ import { apiRouter } from './routes/index.ts';
 import { udbSadmRouter } from './sadm.ts';
 import { UDB_MIGRATIONS, type UdbTables } from './schema.ts';
 import { UserStore } from './store/users.ts';
+import { streamTables } from './streams.ts';
 
-export { DEFAULT_UDB_PORT, type UdbConfig, udbConfigSchema } from './config.ts';
+export {
+  DEFAULT_UDB_PORT,
+  DEFAULT_UDB_SYNC_PORT,
+  type UdbConfig,
+  udbConfigSchema,
+} from './config.ts';
 export { PUBLIC_ROUTES } from './routes/index.ts';
 export { UDB_DIGEST_TABLES, UDB_MIGRATIONS, type UdbTables } from './schema.ts';
 
@@ -39,6 +46,8 @@ export interface UdbService {
   stop(): Promise<void>;
   database: Database<UdbTables>;
   users: UserStore;
+  hub: Hub;
+  readonly syncUrl: string | undefined;
 }
 
 /** Builds udb without binding anything; `start()` migrates, seeds the first admin and listens. */
@@ -64,6 +73,14 @@ export function create(config: UdbConfig, deps: UdbDeps): UdbService {
   const sharedSecret = config.sadm.shared_secret_file
     ? readSecretFile(config.sadm.shared_secret_file)
     : null;
+  const sync = createOwnerSync({
+    database,
+    tables: streamTables(),
+    service: 'udb',
+    logger: deps.logger,
+    metrics: deps.metrics,
+    pollMs: config.sync.poll_ms,
+  });
   const app = createHttpApp({
     service: 'udb',
     beforeBody: (a) =>
@@ -88,6 +105,7 @@ export function create(config: UdbConfig, deps: UdbDeps): UdbService {
           limiter,
           reserved,
           publicKey: deps.publicKey,
+          streams: sync.router,
           session: {
             privateKey: deps.privateKey,
             ttlSeconds: config.auth.session_ttl_seconds,
@@ -97,19 +115,32 @@ export function create(config: UdbConfig, deps: UdbDeps): UdbService {
       ),
   });
   let listening: Listening | undefined;
+  let syncListening: Listening | undefined;
   return {
     app,
     database,
     users,
+    hub: sync.hub,
+    get syncUrl() {
+      return syncListening?.url;
+    },
     async start() {
       await migrate(database, UDB_MIGRATIONS);
       await ensureInitialAdmin(users, passwords, config.initial_admin_password_file, deps.logger);
+      await sync.start();
       ready = true;
       listening = await listen(app, config.listen.host, config.listen.port);
-      deps.logger.info('listening', { url: listening.url, database: database.location });
+      syncListening = await listen(app, config.listen.host, config.sync.port);
+      deps.logger.info('listening', {
+        url: listening.url,
+        sync_url: syncListening.url,
+        database: database.location,
+      });
       return listening;
     },
     async stop() {
+      await sync.stop();
+      await syncListening?.close();
       await listening?.close();
       await database.close();
     },

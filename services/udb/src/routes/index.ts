@@ -15,6 +15,8 @@ export interface UdbApiDeps {
   reserved: Set<string>;
   publicKey: KeyObject;
   session: SessionOptions;
+  /** The change streams (`/sync/:table`), behind authentication. */
+  streams: Router;
 }
 
 /**
@@ -25,6 +27,7 @@ export function apiRouter(deps: UdbApiDeps): Router {
   const api = Router();
   api.use('/auth', authRoutes(deps.users, deps.passwords, deps.limiter, deps.session));
   api.use(authenticate(deps.publicKey));
+  api.use(deps.streams);
   api.use('/users', importRoutes(deps.users, deps.passwords, deps.reserved));
   api.use('/users', userRoutes(deps));
   return api;

@@ -39,6 +39,7 @@ export async function startUdb(
   const adminFile = join(dir.path, 'initial-admin-password');
   const config = validateConfig('test', udbConfigSchema, {
     listen: { port: 0 },
+    sync: { port: 0 },
     database: { url: db.url, pool_size: 4 },
     auth: {
       public_key_file: keys.files.publicKeyFile,
