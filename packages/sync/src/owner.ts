@@ -4,6 +4,7 @@ import type { Router } from 'express';
 import type { Registry } from 'prom-client';
 import { LogFollower, type StreamTable } from './follower.ts';
 import { Hub } from './hub.ts';
+import { compactChangeLog } from './log.ts';
 import { createStreamServer, type StreamAccess } from './server.ts';
 
 export interface OwnerSyncOptions {
@@ -13,6 +14,9 @@ export interface OwnerSyncOptions {
   logger: Logger;
   metrics: Registry;
   pollMs?: number;
+  /** Change-log entries kept by compaction; older resumes get a reset snapshot. */
+  keepRevisions?: number;
+  compactEveryMs?: number;
   maxBufferBytes?: number;
   keepAliveMs?: number;
 }
@@ -50,11 +54,28 @@ export function createOwnerSync(options: OwnerSyncOptions): OwnerSync {
     maxBufferBytes: options.maxBufferBytes,
     keepAliveMs: options.keepAliveMs,
   });
+  let compactor: NodeJS.Timeout | undefined;
+  const compact = async () => {
+    try {
+      const dropped = await compactChangeLog(
+        options.database.db,
+        options.keepRevisions ?? 1_000_000,
+      );
+      if (dropped > 0) options.logger.info('change log compacted', { dropped });
+    } catch (e) {
+      options.logger.error('change log compaction failed', { error: String(e) });
+    }
+  };
   return {
     hub,
     router: server.router,
-    start: () => follower!.start(),
+    async start() {
+      await follower!.start();
+      compactor = setInterval(() => void compact(), options.compactEveryMs ?? 10 * 60_000);
+      compactor.unref();
+    },
     async stop() {
+      clearInterval(compactor);
       server.closeAll();
       await follower!.stop();
     },

@@ -44,6 +44,8 @@ export const mdbConfigSchema = z
         port: z.number().int().min(0).max(65535).default(DEFAULT_MDB_SYNC_PORT),
         /** Re-read the change log at least this often (other processes on SQLite, lost NOTIFYs). */
         poll_ms: z.number().int().min(50).max(60_000).default(1000),
+        /** Change-log entries kept; a consumer further behind resumes with a full snapshot. */
+        keep_revisions: z.number().int().min(1000).default(1_000_000),
       })
       .strict()
       .prefault({}),

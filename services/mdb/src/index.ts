@@ -77,6 +77,7 @@ export function create(config: MdbConfig, deps: MdbDeps): MdbService {
     logger: deps.logger,
     metrics: deps.metrics,
     pollMs: config.sync.poll_ms,
+    keepRevisions: config.sync.keep_revisions,
   });
   const app = createHttpApp({
     service: 'mdb',

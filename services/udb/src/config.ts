@@ -81,6 +81,8 @@ export const udbConfigSchema = z
       .object({
         port: z.number().int().min(0).max(65535).default(DEFAULT_UDB_SYNC_PORT),
         poll_ms: z.number().int().min(50).max(60_000).default(1000),
+        /** Change-log entries kept; a consumer further behind resumes with a full snapshot. */
+        keep_revisions: z.number().int().min(1000).default(1_000_000),
       })
       .strict()
       .prefault({}),

@@ -80,6 +80,7 @@ export function create(config: UdbConfig, deps: UdbDeps): UdbService {
     logger: deps.logger,
     metrics: deps.metrics,
     pollMs: config.sync.poll_ms,
+    keepRevisions: config.sync.keep_revisions,
   });
   const app = createHttpApp({
     service: 'udb',
