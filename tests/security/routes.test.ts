@@ -27,6 +27,7 @@ const MDB_EXPECT = (route: string): Record<Caller, Outcome> => {
 const UDB_EXPECT = (route: string): Record<Caller, Outcome> => {
   if (UDB_PUBLIC.includes(route)) return { root: 'ok', orga: 'ok', user: 'ok', anon: 'ok' };
   const self = { root: 'ok', orga: 'ok', user: 'ok', anon: 401 } as const;
+  if (route === 'GET /api/v1/auth/whoami') return self;
   const managers = { root: 'ok', orga: 'ok', user: 403, anon: 401 } as const;
   // Routes are probed on the contestant's own login: their record is theirs to read; their
   // password is theirs to change, but only with the current one, which the probe lacks.

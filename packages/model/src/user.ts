@@ -158,6 +158,8 @@ export interface ImportResult {
   login: string | null;
   status: ImportStatus;
   reason?: string;
-  /** Only for rows that got a new password, only in this response. */
+  /** Only for rows that got a new password, only in this response (with the names to print). */
   password?: string;
+  firstname?: string;
+  lastname?: string;
 }

@@ -109,6 +109,7 @@ export function create(config: UdbConfig, deps: UdbDeps): UdbService {
           streams: sync.router,
           session: {
             privateKey: deps.privateKey,
+            publicKey: deps.publicKey,
             ttlSeconds: config.auth.session_ttl_seconds,
             cookieSecure: config.auth.cookie_secure,
           },

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
-import { issueToken, TOKEN_COOKIE } from '@lanctl/auth';
-import { AppError, parseInput } from '@lanctl/core';
+import { authenticate, issueToken, principalOf, TOKEN_COOKIE } from '@lanctl/auth';
+import { AppError, parseInput, unauthorized } from '@lanctl/core';
 import { type Group, loginRequestSchema } from '@lanctl/model';
 import { type Response, Router } from 'express';
 import type { LoginLimiter } from '../limiter.ts';
@@ -10,6 +10,7 @@ import type { UserStore } from '../store/users.ts';
 
 export interface SessionOptions {
   privateKey: KeyObject;
+  publicKey: KeyObject;
   ttlSeconds: number;
   cookieSecure: boolean;
 }
@@ -48,6 +49,11 @@ export function authRoutes(
     setSessionCookie(res, token, session.ttlSeconds, session.cookieSecure);
     const expires = new Date(Date.now() + session.ttlSeconds * 1000).toISOString();
     res.json({ token, expires_at: expires, user: toUser(row) });
+  });
+  router.get('/whoami', authenticate(session.publicKey), (_req, res) => {
+    const principal = principalOf(res);
+    if (!principal) throw unauthorized();
+    res.json(principal);
   });
   router.post('/logout', (_req, res) => {
     setSessionCookie(res, '', 0, session.cookieSecure);

@@ -133,8 +133,11 @@ function apply(users: UserStore, rows: Prepared[]): Promise<ImportResult[]> {
             ...(row.hash ? { password_hash: row.hash } : {}),
           });
         }
+        // A new password is shown here once, with the names the sheet needs to print it.
         const shown =
-          row.newPassword && row.password === undefined ? { password: row.newPassword } : {};
+          row.newPassword && row.password === undefined
+            ? { password: row.newPassword, firstname: row.firstname, lastname: row.lastname }
+            : {};
         results.push({
           ...base,
           status: row.action === 'create' ? 'created' : 'updated',

@@ -1,5 +1,5 @@
 import { type Principal, principalOf } from '@lanctl/auth';
-import { forbidden, parseInput, unauthorized, unprocessable } from '@lanctl/core';
+import { forbidden, notFound, parseInput, unauthorized, unprocessable } from '@lanctl/core';
 import {
   type Group,
   passwordChangeSchema,
@@ -86,13 +86,15 @@ export function userRoutes({ users, passwords, reserved }: UserRouteDeps): Route
     const body = parseInput(passwordChangeSchema, req.body ?? {});
     const row = await users.find(req.params.login as string);
     if (!row) {
-      if (canReadUsers(principal)) throw unprocessable('login', 'no such user');
+      if (canReadUsers(principal)) throw notFound(`user "${req.params.login}"`);
       throw forbidden('you may only change your own password');
     }
     if (isSelf(principal, row.login) && !canManage(principal, row.grp as Group)) {
       if (!body.current_password || !passwords.verify(body.current_password, row.password_hash)) {
         throw forbidden('current_password is missing or wrong');
       }
+      // Changing one's own password means choosing it; a surprise random one would lock one out.
+      if (!body.password) throw unprocessable('password', 'give the new password');
     } else {
       requireManage(principal, row.grp as Group, 'reset the password of');
     }
