@@ -6,6 +6,7 @@ import { registerServe } from './commands/serve.ts';
 import { registerSetting } from './commands/setting.ts';
 import { registerStart } from './commands/start.ts';
 import { registerToken } from './commands/token.ts';
+import { registerUser } from './commands/user.ts';
 import { fail } from './output.ts';
 
 const program = new Command('lanctl')
@@ -23,6 +24,7 @@ registerRoom(program);
 registerMtype(program);
 registerSetting(program);
 registerToken(program);
+registerUser(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,7 +1,7 @@
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { createMdbClient } from '@lanctl/client';
+import { createMdbClient, createUdbClient } from '@lanctl/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliHarness, startCliHarness } from '../testing/harness.ts';
 
@@ -64,6 +64,56 @@ describe('lanctl login, whoami, logout', () => {
     expect(unreachable.stderr).toMatch(
       new RegExp(`^lanctl: cannot reach mdb at ${dead}: .*ECONNREFUSED.*\\n$`),
     );
+  });
+});
+
+describe('lanctl login LOGIN (a person, with a password)', () => {
+  it('logs in as the initial admin with the password on stdin and stores the session', async () => {
+    const file = join(h.dir, 'home/.config/lanctl/token');
+    const login = await h.lanctl(`login admin --url ${h.url} --password-stdin`, {
+      input: `${h.adminPassword}\n`,
+    });
+    expect(login).toMatchObject({ code: 0, stderr: '' });
+    expect(login.stdout).toMatch(
+      new RegExp(
+        `^logged in to ${h.url} as admin \\(role root, user token until [\\dT:.-]+Z\\); token stored in ${file}\\n$`,
+      ),
+    );
+    expect(mode(file)).toBe(0o600);
+    const [me, users] = await Promise.all([h.lanctl('whoami'), h.lanctl('user list --json')]);
+    expect(me.stdout).toBe(`admin (role root, user token) at ${h.url} (token from stored login)\n`);
+    expect(JSON.parse(users.stdout).map((u: { login: string }) => u.login)).toContain('admin');
+
+    const again = await h.lanctl(`login --login admin --url ${h.url} --password-stdin`, {
+      input: `${h.adminPassword}\n`,
+    });
+    expect(again.code).toBe(0);
+    await h.lanctl('logout');
+  });
+
+  it('says a wrong password, the rate limit and a missing terminal in one line', async () => {
+    const ghost = createUdbClient({ baseUrl: h.url });
+    for (let i = 0; i < 5; i++) await ghost.login('ghost', 'nope').catch(() => {});
+    const [wrong, limited, noTty, both] = await Promise.all([
+      h.lanctl(`login admin --url ${h.url} --password-stdin`, { input: 'not-it\n' }),
+      h.lanctl(`login ghost --url ${h.url} --password-stdin`, { input: 'nope\n' }),
+      h.lanctl(`login admin --url ${h.url}`),
+      h.lanctl(`login admin --url ${h.url} --token x`),
+    ]);
+    expect(wrong).toMatchObject({
+      code: 1,
+      stderr: `lanctl: wrong login or password for admin at ${h.url}\n`,
+    });
+    expect(limited.code).toBe(1);
+    expect(limited.stderr).toMatch(
+      /^lanctl: too many failed logins for ghost: try again in \d+[ms]\w*\n$/,
+    );
+    expect(noTty).toMatchObject({
+      code: 2,
+      stderr: 'lanctl: no terminal to ask for the password on: pass --password-stdin\n',
+    });
+    expect(both.code).toBe(2);
+    expect(existsSync(join(h.dir, 'home/.config/lanctl/token'))).toBe(false);
   });
 });
 

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createMdbClient, type MdbClient } from '@lanctl/client';
+import { createMdbClient, createUdbClient, type MdbClient, type UdbClient } from '@lanctl/client';
 import { createLogger } from '@lanctl/core';
 import { startGateway } from '../start/run.ts';
 
@@ -37,8 +37,12 @@ export interface CliHarness {
   dataDir: string;
   url: string;
   adminToken: string;
+  /** udb's first root account `admin` has this password (`<data>/initial-admin-password`). */
+  adminPassword: string;
   /** An in-process root client, for setting up and checking what the CLI did. */
   client: MdbClient;
+  /** The same for udb. */
+  udb: UdbClient;
   /**
    * Runs `lanctl ARGS` as a child process, with HOME and XDG_CONFIG_HOME inside `dir`. A string
    * is split on spaces; pass an array for arguments that contain one.
@@ -46,6 +50,8 @@ export interface CliHarness {
   lanctl(args: Args, options?: RunOptions): Promise<CliResult>;
   /** Same, as the gateway's root (`--url` and `--token` appended). */
   admin(args: Args, options?: RunOptions): Promise<CliResult>;
+  /** Same, with this token (`--url` and `--token` appended). */
+  as(token: string, args: Args, options?: RunOptions): Promise<CliResult>;
   stop(): Promise<void>;
 }
 
@@ -58,12 +64,13 @@ export async function startCliHarness(): Promise<CliHarness> {
   const gateway = await startGateway({
     dataDir,
     host: '127.0.0.1',
-    ports: { origin: 0, mdb: 0 },
+    ports: { origin: 0, mdb: 0, mdbsync: 0, udb: 0, udbsync: 0 },
     logger: createLogger('test', { silent: true }),
     loggerFor: (service) => createLogger(service, { silent: true }),
   });
   const url = gateway.urls.origin!;
   const adminToken = readFileSync(gateway.adminTokenFile, 'utf8').trim();
+  const adminPassword = readFileSync(join(dataDir, 'initial-admin-password'), 'utf8').trim();
   const lanctl = (args: Args, options: RunOptions = {}) =>
     runCli(argv(args), {
       cwd: options.cwd ?? empty,
@@ -71,14 +78,19 @@ export async function startCliHarness(): Promise<CliHarness> {
       extraEnv: options.env,
       input: options.input,
     });
+  const as = (token: string, args: Args, options?: RunOptions) =>
+    lanctl([...argv(args), '--url', url, '--token', token], options);
   return {
     dir,
     dataDir,
     url,
     adminToken,
+    adminPassword,
     client: createMdbClient({ baseUrl: url, token: adminToken }),
+    udb: createUdbClient({ baseUrl: url, token: adminToken }),
     lanctl,
-    admin: (args, options) => lanctl([...argv(args), '--url', url, '--token', adminToken], options),
+    admin: (args, options) => as(adminToken, args, options),
+    as,
     async stop() {
       await gateway.stop();
       rmSync(dir, { recursive: true, force: true });

@@ -15,15 +15,18 @@ export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
   readonly details: ApiErrorDetail[];
+  /** From a `Retry-After` header (a 429 or 503): seconds to wait before trying again. */
+  readonly retryAfterSeconds?: number;
 
   constructor(
     status: number,
     code: string,
     message: string,
     details: ApiErrorDetail[] = [],
-    options: { cause?: unknown } = {},
+    options: { cause?: unknown; retryAfterSeconds?: number } = {},
   ) {
-    super(message, options);
+    super(message, options.cause === undefined ? {} : { cause: options.cause });
+    if (options.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
@@ -34,7 +37,11 @@ export class ApiError extends Error {
 export const isApiError = (e: unknown): e is ApiError => e instanceof ApiError;
 
 /** Reads `{"error": {code, message, details?}}`; null when the body is not in that shape. */
-export function parseErrorBody(status: number, body: unknown): ApiError | null {
+export function parseErrorBody(
+  status: number,
+  body: unknown,
+  options: { retryAfterSeconds?: number } = {},
+): ApiError | null {
   const error = (body as { error?: unknown } | null)?.error as Record<string, unknown> | undefined;
   if (typeof error?.code !== 'string' || typeof error.message !== 'string') return null;
   const details = Array.isArray(error.details)
@@ -43,5 +50,5 @@ export function parseErrorBody(status: number, body: unknown): ApiError | null {
           typeof d?.field === 'string' && typeof (d as ApiErrorDetail).message === 'string',
       )
     : [];
-  return new ApiError(status, error.code, error.message, details);
+  return new ApiError(status, error.code, error.message, details, options);
 }

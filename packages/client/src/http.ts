@@ -15,6 +15,8 @@ export type QueryValue = string | number | boolean | undefined;
 export interface RequestOptions {
   query?: Record<string, QueryValue>;
   body?: unknown;
+  /** `text` for answers that are documents (a password sheet), not JSON. */
+  response?: 'json' | 'text';
 }
 
 /** Sends one JSON request to `/api/v1<path>` and returns the decoded answer or throws ApiError. */
@@ -22,14 +24,18 @@ export type Transport = <T>(method: string, path: string, options?: RequestOptio
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
-/** Builds the transport; an unusable base URL is an error now, not on the first call. */
-export function createTransport(options: ClientOptions): Transport {
-  const base = parseBaseUrl(options.baseUrl);
+/**
+ * Builds the transport; an unusable base URL is an error now, not on the first call. `service`
+ * names what is behind the URL in messages (`cannot reach udb at ...`).
+ */
+export function createTransport(options: ClientOptions, service = 'mdb'): Transport {
+  const base = parseBaseUrl(options.baseUrl, service);
   const doFetch = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   return async <T>(method: string, path: string, request: RequestOptions = {}) => {
     const url = `${base}/api/v1${path}${queryString(request.query)}`;
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const text = request.response === 'text';
+    const headers: Record<string, string> = { accept: text ? '*/*' : 'application/json' };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (request.body !== undefined) headers['content-type'] = 'application/json';
     let response: Response;
@@ -41,21 +47,21 @@ export function createTransport(options: ClientOptions): Transport {
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (e) {
-      throw networkError(e, base, timeoutMs);
+      throw networkError(e, base, timeoutMs, service);
     }
-    return (await decode(response, url)) as T;
+    return (await decode(response, url, text)) as T;
   };
 }
 
-function parseBaseUrl(text: string): string {
+function parseBaseUrl(text: string, service: string): string {
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw new Error(`invalid mdb URL "${text}": expected e.g. http://127.0.0.1:8080`);
+    throw new Error(`invalid ${service} URL "${text}": expected e.g. http://127.0.0.1:8080`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new Error(`invalid mdb URL "${text}": only http and https are supported`);
+    throw new Error(`invalid ${service} URL "${text}": only http and https are supported`);
   }
   return url.href.replace(/\/+$/, '');
 }
@@ -69,22 +75,31 @@ function queryString(query: Record<string, QueryValue> | undefined): string {
   return text ? `?${text}` : '';
 }
 
-function networkError(e: unknown, base: string, timeoutMs: number): ApiError {
+function networkError(e: unknown, base: string, timeoutMs: number, service: string): ApiError {
   const error = e as Error & { cause?: { message?: string } };
   if (error.name === 'TimeoutError') {
-    return new ApiError(0, 'timeout', `mdb at ${base} did not answer within ${timeoutMs} ms`, [], {
-      cause: e,
-    });
+    const message = `${service} at ${base} did not answer within ${timeoutMs} ms`;
+    return new ApiError(0, 'timeout', message, [], { cause: e });
   }
   // fetch reports every socket problem as "fetch failed"; the useful part is in `cause`.
   const reason = error.cause?.message ?? error.message;
-  return new ApiError(0, 'unreachable', `cannot reach mdb at ${base}: ${reason}`, [], {
+  return new ApiError(0, 'unreachable', `cannot reach ${service} at ${base}: ${reason}`, [], {
     cause: e,
   });
 }
 
-async function decode(response: Response, url: string): Promise<unknown> {
+/** `Retry-After` in seconds (RFC 9110 §10.2.3: delay-seconds or an HTTP date). */
+function retryAfter(response: Response): number | undefined {
+  const value = response.headers.get('retry-after')?.trim();
+  if (!value) return undefined;
+  if (/^\d+$/.test(value)) return Number(value);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000));
+}
+
+async function decode(response: Response, url: string, asText: boolean): Promise<unknown> {
   const text = await response.text();
+  if (asText && response.ok) return text;
   let body: unknown;
   try {
     body = text === '' ? undefined : JSON.parse(text);
@@ -92,12 +107,15 @@ async function decode(response: Response, url: string): Promise<unknown> {
     body = undefined;
   }
   if (!response.ok) {
+    const options = { retryAfterSeconds: retryAfter(response) };
     throw (
-      parseErrorBody(response.status, body) ??
+      parseErrorBody(response.status, body, options) ??
       new ApiError(
         response.status,
         'http_error',
         `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''} from ${url}`,
+        [],
+        options,
       )
     );
   }

@@ -19,11 +19,13 @@ import type {
   switchCreateSchema,
   switchUpdateSchema,
 } from '@lanctl/model';
-import { type Collection, collection, type ListQuery } from './collection.ts';
+import {
+  type Collection,
+  collection,
+  type SchemaInput as Input,
+  type ListQuery,
+} from './collection.ts';
 import { type ClientOptions, createTransport } from './http.ts';
-
-/** What a caller may send: the schema's input side (defaults optional, MACs in any spelling). */
-type Input<S extends { _zod: { input: unknown } }> = S['_zod']['input'];
 
 export type MachineCreateInput = Input<typeof machineCreateSchema>;
 export type MachineUpdateInput = Input<typeof machineUpdateSchema>;
