@@ -54,18 +54,22 @@ export const KEEP_ALIVE = ': keep-alive\n\n';
  */
 export class SseParser {
   private buffer = '';
+  /** Where to resume looking for a blank line: a big snapshot arrives in many chunks. */
+  private scanned = 0;
 
   push(chunk: string): (StreamEvent | { type: 'error'; reason: string })[] {
     this.buffer += chunk;
     const out: (StreamEvent | { type: 'error'; reason: string })[] = [];
-    let end = this.buffer.indexOf('\n\n');
+    let start = 0;
+    let end = this.buffer.indexOf('\n\n', Math.max(0, this.scanned - 1));
     while (end !== -1) {
-      const block = this.buffer.slice(0, end);
-      this.buffer = this.buffer.slice(end + 2);
-      const event = parseBlock(block);
+      const event = parseBlock(this.buffer.slice(start, end));
       if (event) out.push(event);
-      end = this.buffer.indexOf('\n\n');
+      start = end + 2;
+      end = this.buffer.indexOf('\n\n', start);
     }
+    this.buffer = this.buffer.slice(start);
+    this.scanned = this.buffer.length;
     return out;
   }
 }
