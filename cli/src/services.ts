@@ -6,4 +6,7 @@ export const SERVICE_MAINS: Record<string, () => Promise<{ main(argv: string[]):
   {
     mdb: () => import('@lanctl/mdb/main'),
     udb: () => import('@lanctl/udb/main'),
+    passwd: () => import('@lanctl/passwd/main'),
+    rootssh: () => import('@lanctl/rootssh/main'),
+    relay: () => import('@lanctl/relay/main'), // also `lanctl serve sync` (serve.ts)
   };

@@ -3,36 +3,60 @@
  * with the service's schema and agree with the paths the systemd unit sets up. (Config examples
  * in services' READMEs are checked by tests/conventions.)
  */
-import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { loadConfig } from '@lanctl/core';
-import { DEFAULT_MDB_PORT, mdbConfigSchema } from '@lanctl/mdb';
 import { describe, expect, it } from 'vitest';
+import {
+  configValue,
+  credentialsDirectory,
+  loadInstallConfig,
+  SHIPPED,
+  section,
+  unitEnvironment,
+  unitSource,
+} from './units.ts';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+describe.each(SHIPPED.map((s) => [s.name, s] as const))('install/%s.yml', (_, shipped) => {
+  // env: {} so that no LANCTL_* variable of the test run changes what is checked.
+  const asFile = () => loadInstallConfig(shipped);
+  const asUnit = () => loadInstallConfig(shipped, unitEnvironment(shipped));
+  const stateDirectory = () => section(unitSource(shipped), 'Service').get('StateDirectory')?.[0];
 
-describe('install/mdb.yml', () => {
-  // loadConfig reads the YAML and validates it with validateConfig, as `lanctl serve` does;
-  // env: {} so that no LANCTL_MDB_* variable of the test run changes what is checked.
-  const load = () =>
-    loadConfig('mdb', mdbConfigSchema, { path: join(ROOT, 'install/mdb.yml'), env: {} });
-
-  it('parses with mdbConfigSchema', () => {
-    expect(load).not.toThrow();
-  });
-
-  it('matches the unit: database in its state directory, key in /etc/lanctl, port 20000', () => {
-    const config = load();
-    const unit = readFileSync(join(ROOT, 'systemd/lanctl-mdb.service'), 'utf8');
-    const stateDirectory = /^StateDirectory=(\S+)$/m.exec(unit)?.[1];
-    expect(config.database.url.startsWith(`/var/lib/${stateDirectory}/`)).toBe(true);
-    expect(config.auth.public_key_file.startsWith('/etc/lanctl/')).toBe(true);
-    expect(config.listen).toEqual({ host: '127.0.0.1', port: DEFAULT_MDB_PORT });
-    expect(config.auth.public_read).toBe(false);
+  it(`parses with ${shipped.name}ConfigSchema, alone and with the unit's Environment=`, () => {
+    expect(asFile).not.toThrow();
+    expect(asUnit).not.toThrow();
   });
 
   it('sets every key to its default, so the example documents the defaults', () => {
-    expect(load()).toEqual(mdbConfigSchema.parse({}));
+    expect(asFile()).toEqual(shipped.schema.parse({}));
+  });
+
+  it(`matches the unit: database in its state directory, public key in /etc/lanctl, port ${shipped.port}`, () => {
+    const config = asUnit();
+    expect(stateDirectory()).toBe(`lanctl/${shipped.name}`);
+    expect(config.database.url.startsWith(`/var/lib/${stateDirectory()}/`)).toBe(true);
+    expect(config.auth.public_key_file.startsWith('/etc/lanctl/')).toBe(true);
+    expect(config.listen).toEqual({ host: '127.0.0.1', port: shipped.port });
+    for (const [key, value] of Object.entries(shipped.pinned)) {
+      expect(configValue(config, key), key).toEqual(value);
+    }
+  });
+
+  it('writes files only in its state directory', () => {
+    const config = asUnit();
+    for (const key of shipped.writtenKeys) {
+      expect(String(configValue(config, key)), key).toMatch(
+        new RegExp(`^/var/lib/${stateDirectory()}/[^/]+$`),
+      );
+    }
+  });
+
+  it("reads secrets only from the unit's credentials, never from /etc/lanctl directly", () => {
+    const config = asUnit();
+    const loaded = Object.keys(shipped.credentials).map(
+      (id) => `${credentialsDirectory(shipped)}/${id}`,
+    );
+    const used = shipped.secretKeys
+      .map((key) => configValue(config, key))
+      .filter((v) => v !== null);
+    expect(used.sort()).toEqual(loaded.sort());
   });
 });

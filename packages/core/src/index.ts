@@ -1,3 +1,4 @@
+export * from './apply-file.ts';
 export * from './config.ts';
 export * from './errors.ts';
 export * from './files.ts';

@@ -14,7 +14,13 @@ import {
   type SyncUpdateInfo,
 } from './client.ts';
 import type { ChangeOp } from './log.ts';
-import { type ChangeEvent, encodeChange, encodeSnapshot, KEEP_ALIVE } from './wire.ts';
+import {
+  type ChangeEvent,
+  encodeChange,
+  encodeSnapshot,
+  KEEP_ALIVE,
+  type StreamEvent,
+} from './wire.ts';
 
 interface Rec {
   host: string;
@@ -492,6 +498,52 @@ describe('createSyncClient', () => {
     expect(server.requests.length).toBe(count);
   });
 
+  it('hands the raw events of each batch to onEvents before onUpdate, the state file as a snapshot', async () => {
+    const server = await fakeServer();
+    const stateFile = join(tempDir(), 't.state.json');
+    server.change('a', 'create', rec('pc-a'));
+    const order: string[] = [];
+    const raw: StreamEvent[] = [];
+    const onEvents = (events: StreamEvent[]) => {
+      order.push(`events ${events.map((e) => `${e.type}@${e.data.revision}`).join(',')}`);
+      raw.push(...events);
+    };
+    const onUpdate = (_s: unknown, _m: unknown, info: SyncUpdateInfo) => {
+      order.push(`update @${info.revision}`);
+    };
+    const first = subscribe(server, { stateFile, onEvents, onUpdate });
+    first.client.start();
+    await first.client.ready();
+    await until('connected', () => first.client.connected);
+    server.change('b', 'create', rec('pc-b'));
+    server.change('a', 'delete', rec('pc-a'));
+    await until('revision 3', () => first.client.revision === 3);
+    expect(order.join(' | ')).toMatch(/^events snapshot@1 \| update @1 \| events change@2/);
+    expect(raw[0]).toEqual({
+      type: 'snapshot',
+      data: { revision: 1, table: 't', reset: false, items: [{ id: 'a', record: rec('pc-a') }] },
+    });
+    expect(raw.slice(1).map((e) => e.type === 'change' && [e.data.id, e.data.op])).toEqual([
+      ['b', 'create'],
+      ['a', 'delete'],
+    ]);
+    await first.client.stop();
+
+    server.mode = 'down';
+    order.length = 0;
+    raw.length = 0;
+    const second = subscribe(server, { stateFile, onEvents, onUpdate });
+    second.client.start();
+    await second.client.ready();
+    expect(order).toEqual(['events snapshot@3', 'update @3']);
+    expect(raw).toEqual([
+      {
+        type: 'snapshot',
+        data: { revision: 3, table: 't', reset: false, items: [{ id: 'b', record: rec('pc-b') }] },
+      },
+    ]);
+  });
+
   it('validates its options at construction', () => {
     const base = { baseUrl: 'http://127.0.0.1:1', table: 't', onUpdate: () => {} };
     expect(() => createSyncClient({ ...base, baseUrl: 'nope' })).toThrow(/baseUrl/);
@@ -500,5 +552,6 @@ describe('createSyncClient', () => {
       /backoff.maxMs/,
     );
     expect(() => createSyncClient({ ...base, idleTimeoutMs: 0 })).toThrow(/idleTimeoutMs/);
+    expect(() => createSyncClient({ ...base, onEvents: 1 as never })).toThrow(/onEvents/);
   });
 });

@@ -11,6 +11,7 @@ import {
   encodeStateFile,
   type SyncMeta,
 } from './client-state.ts';
+import { deferred, IdleTimer, StatePersister } from './client-timers.ts';
 import { SseParser, type StreamEvent } from './wire.ts';
 
 export type { SyncMeta } from './client-state.ts';
@@ -42,6 +43,12 @@ export interface SyncClientOptions<R> {
     meta: SyncMeta,
     info: SyncUpdateInfo,
   ) => void | Promise<void>;
+  /**
+   * Called with the raw events of each applied batch (snapshot and change events as received,
+   * already-applied changes dropped), before `onUpdate`; the state loaded from `stateFile` comes
+   * as one snapshot event (`reset: false`). For relays, which feed a hub. A throw is logged.
+   */
+  onEvents?(events: StreamEvent[]): void;
   logger?: Logger;
   backoff?: Partial<BackoffConfig>;
   /** No byte at all (not even a keep-alive) for this long → reconnect. Default 45 000. */
@@ -87,8 +94,6 @@ interface Outcome {
   reason: string;
 }
 
-const STATE_WRITE_INTERVAL_MS = 200;
-
 /**
  * The resuming subscriber of one table's native stream (`GET /api/v1/sync/<table>`), for every
  * table: a snapshot, then changes, reconnecting with back-off and resuming from the last applied
@@ -105,6 +110,8 @@ function settingsOf<R>(options: SyncClientOptions<R>): Settings<R> {
   if (!URL.canParse(options.baseUrl)) fail('baseUrl', `is not a URL: "${options.baseUrl}"`);
   if (!options.table) fail('table', 'is required');
   if (typeof options.onUpdate !== 'function') fail('onUpdate', 'must be a function');
+  if (options.onEvents !== undefined && typeof options.onEvents !== 'function')
+    fail('onEvents', 'must be a function');
   const backoff = { initialMs: 500, maxMs: 30_000, factor: 2, jitter: 0.2, ...options.backoff };
   if (!(backoff.initialMs > 0)) fail('backoff.initialMs', 'must be > 0');
   if (!(backoff.maxMs >= backoff.initialMs)) fail('backoff.maxMs', 'must be ≥ backoff.initialMs');
@@ -224,8 +231,13 @@ class ResumingClient<R> implements SyncClient<R> {
     this.rev = loaded.revision;
     this.readiness.resolve();
     logger.info(`sync ${table}: loaded ${loaded.state.size} rows at revision ${loaded.revision}`);
+    const items = [...loaded.state].map(([id, record]) => ({ id, record }));
+    const event: StreamEvent = {
+      type: 'snapshot',
+      data: { revision: loaded.revision, table, reset: false, items },
+    };
     const meta: SyncMeta = { created: [...loaded.state.keys()], updated: [], deleted: [] };
-    await this.notify(meta, { revision: loaded.revision, snapshot: true, reset: false });
+    await this.notify([event], meta, { revision: loaded.revision, snapshot: true, reset: false });
   }
 
   private async connectOnce(): Promise<Outcome> {
@@ -307,10 +319,15 @@ class ResumingClient<R> implements SyncClient<R> {
         revision,
       });
     }
-    await this.notify(result.meta, { revision, snapshot, reset });
+    await this.notify(events, result.meta, { revision, snapshot, reset });
   }
 
-  private async notify(meta: SyncMeta, info: SyncUpdateInfo): Promise<void> {
+  private async notify(events: StreamEvent[], meta: SyncMeta, info: SyncUpdateInfo): Promise<void> {
+    try {
+      this.s.onEvents?.(events);
+    } catch (e) {
+      this.s.logger.error(`sync ${this.s.table}: onEvents failed`, { error: describeError(e) });
+    }
     try {
       await this.s.onUpdate(this.map, meta, info);
     } catch (e) {
@@ -340,61 +357,4 @@ async function refusal(res: Response): Promise<Outcome> {
   const refused = res.status === 401 || res.status === 403 || res.status === 404;
   const reason = describeRefusal(res.status, res.statusText, body);
   return { end: refused ? 'refused' : 'error', gotData: false, reason };
-}
-
-/** Fires once if not re-armed or cleared within `ms`. */
-class IdleTimer {
-  fired = false;
-  private timer: NodeJS.Timeout | undefined;
-  constructor(
-    private readonly ms: number,
-    private readonly onIdle: () => void,
-  ) {}
-  arm(): void {
-    this.clear();
-    this.timer = setTimeout(() => {
-      this.fired = true;
-      this.onIdle();
-    }, this.ms);
-  }
-  clear(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-  }
-}
-
-/** Writes at most once per interval after changes, and on demand (`flush`). */
-class StatePersister {
-  private dirty = false;
-  private timer: NodeJS.Timeout | undefined;
-  constructor(
-    private readonly write: () => void,
-    private readonly logger: Logger,
-  ) {}
-  schedule(): void {
-    this.dirty = true;
-    this.timer ??= setTimeout(() => this.flush(), STATE_WRITE_INTERVAL_MS);
-  }
-  flush(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    if (!this.dirty) return;
-    this.dirty = false;
-    try {
-      this.write();
-    } catch (e) {
-      this.logger.error('sync: cannot write the state file', { error: describeError(e) });
-    }
-  }
-}
-
-function deferred(): { promise: Promise<void>; resolve(): void; reject(e: Error): void } {
-  let resolve!: () => void;
-  let reject!: (e: Error) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  promise.catch(() => {}); // nobody awaiting ready() is not an unhandled rejection
-  return { promise, resolve, reject };
 }

@@ -13,8 +13,11 @@ export interface StreamAccess {
   redact?(record: unknown, principal: Principal): unknown;
 }
 
+/** What the stream server reads from: one hub (owners), or a relay's hub per table. */
+export type StreamSource = Pick<Hub, 'hasTable' | 'subscribe' | 'subscriberCount'>;
+
 export interface StreamServerOptions {
-  hub: Hub;
+  hub: StreamSource;
   access: Record<string, StreamAccess>;
   logger: Logger;
   metrics: Registry;

@@ -35,6 +35,10 @@ export const mdbConfigSchema = z
       .object({
         /** SADM's `/call/query`, `switches` and `ansible` answer without a token (as in SADM). */
         public_read: z.boolean().default(true),
+        /** SADM's mdbsync `sub_secret` (`/poll`), in a file of its own; unset: /poll refuses all. */
+        sub_secret_file: z.string().min(1).nullable().default(null),
+        /** SADM's mdbsync `pub_secret` (`/update`); unset: /update refuses all. */
+        pub_secret_file: z.string().min(1).nullable().default(null),
       })
       .strict()
       .prefault({}),
@@ -46,6 +50,13 @@ export const mdbConfigSchema = z
         poll_ms: z.number().int().min(50).max(60_000).default(1000),
         /** Change-log entries kept; a consumer further behind resumes with a full snapshot. */
         keep_revisions: z.number().int().min(1000).default(1_000_000),
+        /** Bytes a stream subscriber may have queued before it is cut off (it then resumes). */
+        max_buffer_bytes: z
+          .number()
+          .int()
+          .min(64 * 1024)
+          .max(1024 * 1024 * 1024)
+          .default(8 * 1024 * 1024),
       })
       .strict()
       .prefault({}),

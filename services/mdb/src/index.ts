@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import { readSecretFile } from '@lanctl/auth';
 import {
   createHttpApp,
   type HealthReport,
@@ -12,6 +13,7 @@ import { createOwnerSync, type Hub } from '@lanctl/sync';
 import type { Express } from 'express';
 import type { MdbConfig } from './config.ts';
 import { registerMdbMetrics } from './metrics.ts';
+import { mdbPollRouter } from './poll.ts';
 import { apiRouter } from './routes/index.ts';
 import { mdbSadmRouter } from './sadm.ts';
 import { MDB_MIGRATIONS, type MdbTables } from './schema.ts';
@@ -78,6 +80,16 @@ export function create(config: MdbConfig, deps: MdbDeps): MdbService {
     metrics: deps.metrics,
     pollMs: config.sync.poll_ms,
     keepRevisions: config.sync.keep_revisions,
+    maxBufferBytes: config.sync.max_buffer_bytes,
+  });
+  // SADM's mdbsync /poll and /update, on the same hub as the native streams.
+  const poll = mdbPollRouter(store, {
+    hub: sync.hub,
+    subSecret: secretOrNull(config.sadm.sub_secret_file),
+    pubSecret: secretOrNull(config.sadm.pub_secret_file),
+    logger: deps.logger,
+    metrics: deps.metrics,
+    bodyLimit: config.body_limit_bytes,
   });
   const app = createHttpApp({
     service: 'mdb',
@@ -96,6 +108,7 @@ export function create(config: MdbConfig, deps: MdbDeps): MdbService {
           logger: deps.logger,
           bodyLimit: config.body_limit_bytes,
         }),
+        poll.router,
       ),
   });
   let listening: Listening | undefined;
@@ -122,6 +135,7 @@ export function create(config: MdbConfig, deps: MdbDeps): MdbService {
       return listening;
     },
     async stop() {
+      poll.closeAll();
       await sync.stop();
       await syncListening?.close();
       await listening?.close();
@@ -129,3 +143,5 @@ export function create(config: MdbConfig, deps: MdbDeps): MdbService {
     },
   };
 }
+
+const secretOrNull = (path: string | null) => (path ? readSecretFile(path) : null);

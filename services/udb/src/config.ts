@@ -90,6 +90,10 @@ export const udbConfigSchema = z
       .object({
         /** SADM's `udb-client-auth.yml` shared secret, in a file of its own; unset: no query_private. */
         shared_secret_file: z.string().min(1).nullable().default(null),
+        /** SADM's udbsync `sub_secret` (`/poll`), in a file of its own; unset: /poll refuses all. */
+        sub_secret_file: z.string().min(1).nullable().default(null),
+        /** SADM's udbsync `pub_secret` (`/update`); unset: /update refuses all. */
+        pub_secret_file: z.string().min(1).nullable().default(null),
       })
       .strict()
       .prefault({}),

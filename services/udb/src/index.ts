@@ -15,6 +15,7 @@ import type { UdbConfig } from './config.ts';
 import { ensureInitialAdmin } from './initial-admin.ts';
 import { LoginLimiter } from './limiter.ts';
 import { createPasswords } from './passwords.ts';
+import { udbPollRouter } from './poll.ts';
 import { reservedLogins } from './reserved.ts';
 import { apiRouter } from './routes/index.ts';
 import { udbSadmRouter } from './sadm.ts';
@@ -70,9 +71,7 @@ export function create(config: UdbConfig, deps: UdbDeps): UdbService {
     await sql`SELECT 1`.execute(database.db);
     return { ok: ready, database: database.engine, migrated: ready };
   };
-  const sharedSecret = config.sadm.shared_secret_file
-    ? readSecretFile(config.sadm.shared_secret_file)
-    : null;
+  const sharedSecret = secretOrNull(config.sadm.shared_secret_file);
   const sync = createOwnerSync({
     database,
     tables: streamTables(),
@@ -81,6 +80,17 @@ export function create(config: UdbConfig, deps: UdbDeps): UdbService {
     metrics: deps.metrics,
     pollMs: config.sync.poll_ms,
     keepRevisions: config.sync.keep_revisions,
+  });
+  // SADM's udbsync /poll and /update, on the same hub as the native streams.
+  const poll = udbPollRouter(users, {
+    hub: sync.hub,
+    subSecret: secretOrNull(config.sadm.sub_secret_file),
+    pubSecret: secretOrNull(config.sadm.pub_secret_file),
+    passwords,
+    reserved,
+    logger: deps.logger,
+    metrics: deps.metrics,
+    bodyLimit: config.body_limit_bytes,
   });
   const app = createHttpApp({
     service: 'udb',
@@ -92,6 +102,7 @@ export function create(config: UdbConfig, deps: UdbDeps): UdbService {
           logger: deps.logger,
           bodyLimit: config.body_limit_bytes,
         }),
+        poll.router,
       ),
     logger: deps.logger,
     metrics: deps.metrics,
@@ -141,6 +152,7 @@ export function create(config: UdbConfig, deps: UdbDeps): UdbService {
       return listening;
     },
     async stop() {
+      poll.closeAll();
       await sync.stop();
       await syncListening?.close();
       await listening?.close();
@@ -148,3 +160,5 @@ export function create(config: UdbConfig, deps: UdbDeps): UdbService {
     },
   };
 }
+
+const secretOrNull = (path: string | null) => (path ? readSecretFile(path) : null);

@@ -29,6 +29,9 @@ export const PUBLIC_ROUTES = [
   'GET /metrics',
   'GET /api/v1/openapi.json',
   'ALL /call/:name',
+  // SADM's mdbsync: each checks SADM's timeauth itself (sub secret, pub secret).
+  'GET /poll',
+  'POST /update',
 ];
 
 /** Every mdb route under /api/v1. Only the OpenAPI document is public by design. */
