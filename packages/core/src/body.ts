@@ -29,7 +29,9 @@ export function strictJsonBody(limitBytes: number) {
     try {
       req.body = text.trim() === '' ? undefined : JSON.parse(text);
     } catch (e) {
-      throw invalidRequest(`request body is not valid JSON: ${(e as Error).message}`);
+      // V8's message quotes the body around the error, which may be someone's password.
+      const at = /position (\d+)/.exec((e as Error).message)?.[1];
+      throw invalidRequest(`request body is not valid JSON${at ? ` (at byte ${at})` : ''}`);
     }
     const nul = findNul(req.body);
     if (nul !== null) {

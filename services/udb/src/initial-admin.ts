@@ -17,6 +17,9 @@ export async function ensureInitialAdmin(
 ): Promise<boolean> {
   if ((await users.count()) > 0) return false;
   const password = passwords.generate() + passwords.generate();
+  // The file first: an account whose password nobody could read would lock the site out. If
+  // the account cannot be created, the next start (still no account) writes a new file.
+  writeFileAtomic(file, `${password}\n`, 0o600);
   await users.create({
     login: INITIAL_ADMIN,
     firstname: 'Initial',
@@ -27,7 +30,6 @@ export async function ensureInitialAdmin(
     ssh_keys: [],
     password_hash: passwords.hash(password),
   });
-  writeFileAtomic(file, `${password}\n`, 0o600);
   logger.info('created the initial root account', { login: INITIAL_ADMIN, password_file: file });
   if (process.stdout.isTTY) {
     process.stdout.write(

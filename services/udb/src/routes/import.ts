@@ -56,7 +56,7 @@ export function importRoutes(
     }));
     const results = request.dry_run
       ? plan.map(dryRunResult)
-      : await apply(users, prepare(plan, request, passwords));
+      : await apply(users, await prepare(plan, request, passwords));
     const all = [...parseErrors, ...results].sort((a, b) => a.row - b.row);
     res.json({ dry_run: request.dry_run, summary: summarize(all), results: all });
   });
@@ -89,17 +89,30 @@ function dryRunResult(row: PlannedRow): ImportResult {
   };
 }
 
-/** Passwords are generated and hashed before the write lock is taken (hashing is the slow part). */
-function prepare(plan: PlannedRow[], request: ImportRequest, passwords: Passwords): Prepared[] {
-  return plan.map((row) => {
-    if (row.action !== 'create' && row.action !== 'update') return row;
+/**
+ * Passwords are generated and hashed before the write lock is taken (hashing is the slow part),
+ * yielding to the event loop between rows so logins and other requests are served meanwhile.
+ */
+async function prepare(
+  plan: PlannedRow[],
+  request: ImportRequest,
+  passwords: Passwords,
+): Promise<Prepared[]> {
+  const out: Prepared[] = [];
+  for (const row of plan) {
+    if (row.action !== 'create' && row.action !== 'update') {
+      out.push(row);
+      continue;
+    }
     const fresh = row.action === 'create' || request.reset_passwords;
     const newPassword =
       row.password ?? (fresh ? passwords.generate(request.password_length) : undefined);
-    return newPassword === undefined
-      ? row
-      : { ...row, newPassword, hash: passwords.hash(newPassword) };
-  });
+    out.push(
+      newPassword === undefined ? row : { ...row, newPassword, hash: passwords.hash(newPassword) },
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return out;
 }
 
 /** One transaction for the whole file; a row that breaks a rule is reported and the rest goes on. */
