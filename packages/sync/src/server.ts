@@ -90,13 +90,16 @@ export function createStreamServer(options: StreamServerOptions): StreamServer {
       clearInterval(keepAlive);
       res.destroy();
     };
+    // The bound applies to what is still queued from earlier writes: a snapshot larger than the
+    // bound is always sent whole, or a subscriber of a big table would be cut off at every try.
     const write = (text: string) => {
       if (closed) return;
-      res.write(text);
       if (res.writableLength > maxBuffer) {
         cutOff.inc();
         close(`more than ${maxBuffer} bytes queued`);
+        return;
       }
+      res.write(text);
     };
     const subscriber: Subscriber = {
       send(event) {
