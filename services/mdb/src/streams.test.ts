@@ -14,6 +14,8 @@ describe.each(ENGINES)('mdb change streams on %s', (engine) => {
 
   it('sends a snapshot, then every change with its revision as the event id, and resumes exactly', async () => {
     await mdb.call('POST', '/api/v1/machines', { hostname: 'a1', mac: '52:54:00:00:00:01' });
+    // The stream follows the log asynchronously: a snapshot shows a write once the hub has read it.
+    await until(() => mdb.service.hub.view('machines').size === 1, 'the hub to read the write');
     const url = `${mdb.url}/api/v1/sync/machines`;
     const stream = await openStream(url, mdb.token('reader'));
     expect(stream.status).toBe(200);
