@@ -6,4 +6,5 @@ export * from './log.ts';
 export * from './owner.ts';
 export * from './sadm-poll.ts';
 export * from './server.ts';
+export * from './subscription.ts';
 export * from './wire.ts';

@@ -7,7 +7,7 @@ import {
   type Logger,
   type Registry,
 } from '@lanctl/core';
-import { createSyncClient, type SyncClientOptions } from '@lanctl/sync';
+import { recordSubscription, type SyncClientOptions } from '@lanctl/sync';
 import type { PasswdConfig } from './config.ts';
 import type { UdbUser } from './render.ts';
 import { type ApplyOutcome, createWriter } from './writer.ts';
@@ -65,20 +65,14 @@ export function create(config: PasswdConfig, deps: PasswdDeps): PasswdService {
     succeeded: (o) => o.result === 'written' || o.result === 'unchanged',
     reapplyMs: config.reapply_seconds * 1000,
     describe: { upstream: config.upstream, root: config.root },
-    subscribe: (onRecords) =>
-      createSyncClient<UdbUser>({
-        baseUrl: config.upstream,
-        table: 'users',
-        token: deps.token,
-        stateFile: config.state_file,
-        watch: WATCHED,
-        logger: deps.logger,
-        backoff: deps.backoff,
-        onUpdate: (state, meta, info) => {
-          const news =
-            info.snapshot || meta.created.length + meta.updated.length + meta.deleted.length > 0;
-          return onRecords(state, news, info.revision);
-        },
-      }),
+    subscribe: recordSubscription<UdbUser>({
+      baseUrl: config.upstream,
+      table: 'users',
+      token: deps.token,
+      stateFile: config.state_file,
+      watch: WATCHED,
+      logger: deps.logger,
+      backoff: deps.backoff,
+    }),
   });
 }
