@@ -1,5 +1,6 @@
 export * from './apply-file.ts';
 export * from './config.ts';
+export * from './config-parts.ts';
 export * from './errors.ts';
 export * from './files.ts';
 export * from './http.ts';

@@ -1,3 +1,4 @@
+import { databaseSchema, listenSchema } from '@lanctl/core';
 import { z } from 'zod';
 
 export const DEFAULT_MDB_PORT = 20000;
@@ -7,21 +8,8 @@ export const DEFAULT_MDB_SYNC_PORT = 20010;
 /** /etc/lanctl/mdb.yml */
 export const mdbConfigSchema = z
   .object({
-    listen: z
-      .object({
-        host: z.string().min(1).default('127.0.0.1'),
-        port: z.number().int().min(0).max(65535).default(DEFAULT_MDB_PORT),
-      })
-      .strict()
-      .prefault({}),
-    database: z
-      .object({
-        /** A SQLite file path, or a `postgres://` URL. */
-        url: z.string().min(1).default('/var/lib/lanctl/mdb/mdb.sqlite'),
-        pool_size: z.number().int().min(1).max(100).default(10),
-      })
-      .strict()
-      .prefault({}),
+    listen: listenSchema(DEFAULT_MDB_PORT),
+    database: databaseSchema('/var/lib/lanctl/mdb/mdb.sqlite'),
     auth: z
       .object({
         /** Ed25519 public key (PEM) that verifies every bearer token. */

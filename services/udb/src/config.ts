@@ -1,3 +1,4 @@
+import { databaseSchema, listenSchema } from '@lanctl/core';
 import { z } from 'zod';
 
 export const DEFAULT_UDB_PORT = 20080;
@@ -16,20 +17,8 @@ const window = z
 /** /etc/lanctl/udb.yml */
 export const udbConfigSchema = z
   .object({
-    listen: z
-      .object({
-        host: z.string().min(1).default('127.0.0.1'),
-        port: z.number().int().min(0).max(65535).default(DEFAULT_UDB_PORT),
-      })
-      .strict()
-      .prefault({}),
-    database: z
-      .object({
-        url: z.string().min(1).default('/var/lib/lanctl/udb/udb.sqlite'),
-        pool_size: z.number().int().min(1).max(100).default(10),
-      })
-      .strict()
-      .prefault({}),
+    listen: listenSchema(DEFAULT_UDB_PORT),
+    database: databaseSchema('/var/lib/lanctl/udb/udb.sqlite'),
     auth: z
       .object({
         public_key_file: z.string().min(1).default('/etc/lanctl/token-signing.pub'),
