@@ -81,6 +81,20 @@ export class LogFollower {
     },
   };
 
+  /**
+   * Waits (at most `timeoutMs`) until the hub has read up to `revision`, when the log has it; a
+   * revision the log does not have comes from another history and is not waited for.
+   */
+  async catchUp(revision: number, timeoutMs = 5000): Promise<void> {
+    const { hub, database } = this.options;
+    if (hub.revision >= revision || (await headRevision(database.db)) < revision) return;
+    const deadline = Date.now() + timeoutMs;
+    while (hub.revision < revision && Date.now() < deadline && !this.stopped) {
+      this.wake();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
   /** Reads what is new; a wake during a read makes it read once more afterwards. */
   wake(): void {
     if (this.stopped) return;
@@ -116,15 +130,35 @@ export class LogFollower {
     const client = new pg.Client({ connectionString: this.options.database.url });
     client.on('notification', () => this.wake());
     client.on('error', (e) => {
+      // pg emits more than one error for one lost connection: handle it once.
+      if (this.listener !== client) return;
       this.options.logger.warn('change notifications lost, polling meanwhile', {
         error: e.message,
       });
       this.listener = undefined;
-      if (!this.stopped) setTimeout(() => void this.listen().catch(() => undefined), 2000).unref();
+      this.relisten();
     });
-    await client.connect();
-    await client.query(`LISTEN ${CHANGE_CHANNEL}`);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANGE_CHANNEL}`);
+    } catch (e) {
+      await client.end().catch(() => undefined);
+      throw e;
+    }
+    if (this.stopped) {
+      await client.end().catch(() => undefined);
+      return;
+    }
     this.listener = client;
+    this.wake(); // what was committed while nobody listened
+  }
+
+  /** LISTEN again in 2 s, and again 2 s after every failed attempt, until stopped. */
+  private relisten(): void {
+    if (this.stopped) return;
+    setTimeout(() => {
+      if (!this.stopped) this.listen().catch(() => this.relisten());
+    }, 2000).unref();
   }
 }
 

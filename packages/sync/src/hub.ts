@@ -8,6 +8,11 @@ export interface Backfill {
    * longer reaches back to `after`. Relays have none: a resume beyond their memory is a reset.
    */
   changes(after: number, upTo: number): Promise<ChangeEvent[] | 'compacted'>;
+  /**
+   * Resolves once the hub has read up to `revision`, if the source has it: a subscriber moving
+   * to a replica that has not yet read what it saw elsewhere waits instead of going back in time.
+   */
+  catchUp?(revision: number): Promise<void>;
 }
 
 /** A subscriber's sink: it receives the initial payload, then every change, in order. */
@@ -129,7 +134,8 @@ export class Hub {
   ): Promise<() => void> {
     this.requireView(table);
     let from = since;
-    if (from !== null && from > this.head) from = null; // a future revision: from another history
+    if (from !== null && from > this.head) await this.options.backfill?.catchUp?.(from);
+    if (from !== null && from > this.head) from = null; // still ahead: from another history
     while (from !== null && !this.ringCovers(from)) {
       const upTo = this.ringFloor;
       const older = this.options.backfill

@@ -36,7 +36,10 @@ export function createOwnerSync(options: OwnerSyncOptions): OwnerSync {
   const hub = new Hub({
     tables: names,
     logger: options.logger,
-    backfill: { changes: (after, upTo) => follower!.backfill.changes(after, upTo) },
+    backfill: {
+      changes: (after, upTo) => follower!.backfill.changes(after, upTo),
+      catchUp: (revision) => follower!.catchUp(revision),
+    },
   });
   follower = new LogFollower({
     database: options.database,
