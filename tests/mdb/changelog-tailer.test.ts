@@ -108,6 +108,9 @@ describe('change-log tailer on postgres, 8 writers and a held write lock', () =>
       const tailer = async () => {
         const deadline = Date.now() + 30_000;
         for (let reads = 0; reads < 200_000 && Date.now() < deadline; reads++) {
+          // Whether the writers had all finished before this read began: only then does an
+          // empty read mean the tailer has caught up (a read racing the last commit may not).
+          const doneBefore = writersDone;
           const batch = await readChanges(tailDb.db, { after: last, limit: BATCH });
           for (const entry of batch) {
             if (entry.revision !== last + 1) skipped.push(`after ${last} came ${entry.revision}`);
@@ -115,7 +118,7 @@ describe('change-log tailer on postgres, 8 writers and a held write lock', () =>
             if (entry.table === 'machines') apply(state, entry as ChangeEntry<Machine>);
           }
           // Caught up after the last writer finished: every commit is visible now.
-          if (batch.length === 0 && writersDone) return;
+          if (batch.length === 0 && doneBefore) return;
           if (batch.length < BATCH) await sleep(2);
         }
         throw new Error(`tailer gave up at revision ${last}`);
