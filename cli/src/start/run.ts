@@ -7,15 +7,7 @@ import {
   loadPublicKey,
   verifyToken,
 } from '@lanctl/auth';
-import {
-  createLogger,
-  createMetricsRegistry,
-  type Listening,
-  type Logger,
-  listen,
-  loadConfig,
-  writeFileAtomic,
-} from '@lanctl/core';
+import { createLogger, type Listening, type Logger, listen, writeFileAtomic } from '@lanctl/core';
 import { createOrigin } from './origin.ts';
 import { GATEWAY_SERVICES, type GatewayContext, type Runnable } from './services.ts';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { nameSchema } from './hostname.ts';
-import { cidrSchema, ipv4Schema, parseIpv4 } from './ipv4.ts';
+import { cidrSchema, parseIpv4 } from './ipv4.ts';
 import { macSchema } from './mac.ts';
 import { serverNumberSchema } from './machine.ts';
 
@@ -96,5 +96,3 @@ export const poolUpdateSchema = z
   .strict();
 export type PoolCreate = z.output<typeof poolCreateSchema>;
 export type PoolUpdate = z.output<typeof poolUpdateSchema>;
-
-export const explicitIpSchema = ipv4Schema;

@@ -1,4 +1,3 @@
-import { SseParser, type StreamEvent } from '@lanctl/sync';
 import { ENGINES, openStream, waitFor } from '@lanctl/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MdbHarness, startMdb } from './testing/harness.ts';

@@ -1,5 +1,5 @@
 import { conflict, unprocessable } from '@lanctl/core';
-import type { Database, Kysely, WriteTx } from '@lanctl/db';
+import type { Kysely, WriteTx } from '@lanctl/db';
 import {
   formatIpv4,
   hostRange,
@@ -182,5 +182,3 @@ async function checkPool(
     }
   }
 }
-
-export type { Database };

@@ -32,10 +32,9 @@ export function authRoutes(
       throw new AppError(429, 'rate_limited', `too many failed logins: try again in ${wait} s`);
     }
     const row = await users.find(login);
-    const ok = row
-      ? passwords.verify(password, row.password_hash)
-      : (passwords.burn(password), false);
-    if (!row || !ok) {
+    // An unknown login costs the time of a real check, so timing does not tell logins apart.
+    if (!row) passwords.burn(password);
+    if (!row || !passwords.verify(password, row.password_hash)) {
       limiter.fail(address, login);
       throw new AppError(401, 'invalid_credentials', 'wrong login or password');
     }
