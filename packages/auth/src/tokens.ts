@@ -150,3 +150,17 @@ function readKeyFile(path: string, what: string): string {
     throw new Error(`cannot read the token ${what} key file ${path}: ${(e as Error).message}`);
   }
 }
+
+/**
+ * A token read from `path` at every call, so a rotated token is picked up without a restart;
+ * read once now, so a missing or unreadable file stops the start with its name.
+ */
+export function tokenFromFile(path: string, key = 'token_file'): () => string {
+  const read = () => readFileSync(path, 'utf8').trim();
+  try {
+    read();
+  } catch (e) {
+    throw new Error(`cannot read ${key} ${path}: ${(e as Error).message}`);
+  }
+  return read;
+}

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadPublicKey } from '@lanctl/auth';
+import { loadPublicKey, tokenFromFile } from '@lanctl/auth';
 import {
   createLogger,
   createMetricsRegistry,
@@ -32,9 +31,7 @@ export async function main(argv: string[]): Promise<void> {
   const logger = createLogger('relay');
   const file = loadConfig('relay', relayConfigSchema, { path: values.config });
   const config = validateConfig('command line', relayConfigSchema, { ...file, ...flags });
-  // Read at every connection (a rotated token is picked up); once now, so a missing file stops the start.
-  const token = () => readFileSync(config.token_file, 'utf8').trim();
-  token();
+  const token = tokenFromFile(config.token_file);
   const service = create(config, {
     logger,
     metrics: createMetricsRegistry({ defaultMetrics: true }),
