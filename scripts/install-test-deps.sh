@@ -3,7 +3,9 @@
 # own throwaway cluster; the packaged one is not used), systemd-analyze (unit checks) and nginx
 # (the shipped site config is exercised in front of a real mdb), curl and jq (SADM's Ansible
 # inventory is read as `curl -fs http://mdb/call/ansible | jq .data`) and python3 (a stdlib-only
-# client shaped like SADM's RPC client).
+# client shaped like SADM's RPC client); for DHCP/DNS/TFTP/netboot: real clients (dhclient, udhcpc,
+# dig, tftp-hpa), load generators (perfdhcp, dnsperf), the reference daemons and their checkers
+# (Kea, dnsmasq, named-checkzone), iproute2 for network namespaces, and QEMU with iPXE and OVMF.
 # Idempotent: does nothing when they are already there.
 set -euo pipefail
 
@@ -15,6 +17,20 @@ command -v nginx >/dev/null 2>&1 || need+=(nginx-light)
 command -v curl >/dev/null 2>&1 || need+=(curl)
 command -v jq >/dev/null 2>&1 || need+=(jq)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
+command -v dhclient >/dev/null 2>&1 || need+=(isc-dhcp-client)
+command -v udhcpc >/dev/null 2>&1 || need+=(udhcpc busybox)
+command -v dig >/dev/null 2>&1 || need+=(dnsutils)
+command -v named-checkzone >/dev/null 2>&1 || need+=(bind9-utils)
+command -v tftp >/dev/null 2>&1 || need+=(tftp-hpa)
+command -v perfdhcp >/dev/null 2>&1 || need+=(kea-admin)
+command -v kea-dhcp4 >/dev/null 2>&1 || need+=(kea-dhcp4-server)
+command -v dnsperf >/dev/null 2>&1 || need+=(dnsperf)
+command -v dnsmasq >/dev/null 2>&1 || need+=(dnsmasq-base)
+command -v qemu-system-x86_64 >/dev/null 2>&1 || need+=(qemu-system-x86)
+[ -f /usr/lib/ipxe/undionly.kpxe ] || need+=(ipxe)
+[ -d /usr/lib/ipxe/qemu ] || need+=(ipxe-qemu)
+[ -f /usr/share/ovmf/OVMF.fd ] || need+=(ovmf)
 
 if [ ${#need[@]} -eq 0 ]; then
   echo "test dependencies present"

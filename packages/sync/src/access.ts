@@ -11,6 +11,9 @@ export const HASHES_SCOPE = 'users:hashes';
 export const STREAM_ACCESS = {
   machines: { scope: 'read' },
   switches: { scope: 'read' },
+  pools: { scope: 'read' },
+  rooms: { scope: 'read' },
+  machine_types: { scope: 'read' },
   /** Every user to `users:read`; the sha512-crypt hash only with `users:hashes`. */
   users: {
     scope: 'users:read',

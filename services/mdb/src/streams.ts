@@ -1,26 +1,42 @@
 import type { Kysely } from '@lanctl/db';
 import { STREAM_ACCESS, type StreamAccess, type StreamTable } from '@lanctl/sync';
 import type { MdbTables } from './schema.ts';
-import { toMachine, toSwitch } from './store/records.ts';
+import { poolRecord } from './store/catalog.ts';
+import { toMachine, toMachineType, toRoom, toSwitch } from './store/records.ts';
 
-/** The tables mdb streams, read whole as the records its change log holds (access: STREAM_ACCESS). */
-export function streamTables(): (StreamTable & StreamAccess)[] {
+type Db = Kysely<MdbTables>;
+type Table = StreamTable & StreamAccess;
+
+/** A stream whose snapshot is the table read whole, as the records its change log holds. */
+function stream<N extends 'machines' | 'switches' | 'pools' | 'rooms' | 'machine_types'>(
+  name: N,
+  toRecord: (db: Db, row: any) => unknown,
+): Table {
+  return {
+    name,
+    ...STREAM_ACCESS[name],
+    load: async (db: Kysely<any>) => {
+      const rows = (await (db as Kysely<any>).selectFrom(name).selectAll().execute()) as {
+        id: string;
+      }[];
+      return Promise.all(
+        rows.map(async (r) => ({ id: r.id, record: await toRecord(db as Db, r) })),
+      );
+    },
+  };
+}
+
+/**
+ * The tables mdb streams (access: STREAM_ACCESS). Consumers: DHCP and DNS follow machines and
+ * pools (reverse zones), netboot follows switches. A pool's `used`/`size` are as of its last
+ * write: the stream carries what the change log recorded.
+ */
+export function streamTables(): Table[] {
   return [
-    {
-      name: 'machines',
-      ...STREAM_ACCESS.machines,
-      load: async (db: Kysely<any>) => {
-        const rows = await (db as Kysely<MdbTables>).selectFrom('machines').selectAll().execute();
-        return rows.map((r) => ({ id: r.id, record: toMachine(r) }));
-      },
-    },
-    {
-      name: 'switches',
-      ...STREAM_ACCESS.switches,
-      load: async (db: Kysely<any>) => {
-        const rows = await (db as Kysely<MdbTables>).selectFrom('switches').selectAll().execute();
-        return rows.map((r) => ({ id: r.id, record: toSwitch(r) }));
-      },
-    },
+    stream('machines', (_db, r) => toMachine(r)),
+    stream('switches', (_db, r) => toSwitch(r)),
+    stream('pools', poolRecord),
+    stream('rooms', (_db, r) => toRoom(r)),
+    stream('machine_types', (_db, r) => toMachineType(r)),
   ];
 }

@@ -110,7 +110,7 @@ export const poolSpec: NamedTableSpec<'pools', Pool> = {
   },
 };
 
-async function poolRecord(db: Db | Tx, row: PoolRow): Promise<Pool> {
+export async function poolRecord(db: Db | Tx, row: PoolRow): Promise<Pool> {
   const types = await db
     .selectFrom('machine_types')
     .select('name')
