@@ -9,8 +9,8 @@ export const SERVICE_MAINS: Record<string, () => Promise<{ main(argv: string[]):
     passwd: () => import('@lanctl/passwd/main'),
     rootssh: () => import('@lanctl/rootssh/main'),
     relay: () => import('@lanctl/relay/main'), // also `lanctl serve sync` (serve.ts)
-    dhcp: () => import('@lanctl/dhcpd/main'),
-    dns: () => import('@lanctl/dnsd/main'),
-    tftp: () => import('@lanctl/tftpd/main'),
+    dhcp: () => import('@lanctl/dhcp/main'),
+    dns: () => import('@lanctl/dns/main'),
+    tftp: () => import('@lanctl/tftp/main'),
     confgen: () => import('@lanctl/confgen/main'),
   };

@@ -54,8 +54,12 @@ describe.each([
     exports?: Record<string, string>;
   };
 
-  it(`is named @lanctl/${name}`, () => {
-    expect(pkg.name).toBe(`@lanctl/${name}`);
+  // A protocol package shares its folder name with the daemon that speaks it (packages/dhcp is
+  // the wire format, services/dhcp the server): the daemon keeps the name, the codec is `-wire`.
+  const expected =
+    parent === 'packages' && SERVICES.includes(name) ? `@lanctl/${name}-wire` : `@lanctl/${name}`;
+  it(`is named ${expected}`, () => {
+    expect(pkg.name).toBe(expected);
   });
 
   it('exports "." as ./src/index.ts', () => {
