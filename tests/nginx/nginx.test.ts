@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { tempDir } from '@lanctl/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_ROUTES } from '../../cli/src/start/origin.ts';
 import { type MdbHarness, startMdb } from '../../services/mdb/src/testing/harness.ts';
 import { startUdb, type UdbHarness } from '../../services/udb/src/testing/harness.ts';
 
@@ -130,5 +131,19 @@ describe('nginx/lanctl.conf in front of mdb and udb', () => {
     const res = await fetch(`${base}/api/v1/machinesx`);
     expect(res.status).toBe(404);
     expect((await res.json()).error.code).toBe('not_found');
+  });
+});
+
+describe('nginx/lanctl.conf and the origin of `lanctl start`', () => {
+  it('route every /api/v1 prefix to the same service', () => {
+    const site = readFileSync(join(ROOT, 'nginx/lanctl.conf'), 'utf8');
+    const locations = [
+      ...site.matchAll(/location ~ (\S+) \{[^}]*?proxy_pass http:\/\/lanctl_(\w+);/g),
+    ].map((m) => ({ pattern: new RegExp(m[1]!), service: m[2]! }));
+    expect(locations.length).toBeGreaterThan(0);
+    for (const route of API_ROUTES) {
+      const hit = locations.find((l) => l.pattern.test(route.prefix));
+      expect(hit?.service, route.prefix).toBe(route.service);
+    }
   });
 });

@@ -14,6 +14,8 @@ export const API_ROUTES: { prefix: string; service: string }[] = [
   { prefix: '/api/v1/auth/login', service: 'udb' },
   { prefix: '/api/v1/auth/logout', service: 'udb' },
   { prefix: '/api/v1/users', service: 'udb' },
+  { prefix: '/api/v1/boot-events', service: 'dhcp' },
+  { prefix: '/api/v1/leases', service: 'dhcp' },
 ];
 
 /** Hop-by-hop headers are never forwarded (RFC 9110 §7.6.1). */
