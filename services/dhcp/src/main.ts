@@ -1,3 +1,19 @@
-export async function main(_argv: string[]): Promise<void> {
-  throw new Error('not built yet');
+import { parseArgs } from 'node:util';
+import { loadPublicKey, tokenFromFile } from '@lanctl/auth';
+import { createLogger, createMetricsRegistry, loadConfig, stopOnSignals } from '@lanctl/core';
+import { create, dhcpConfigSchema } from './index.ts';
+
+/** `lanctl serve dhcp [--config FILE]`: the DHCP server, as its systemd unit runs it. */
+export async function main(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { config: { type: 'string' } } });
+  const logger = createLogger('dhcp');
+  const config = loadConfig('dhcp', dhcpConfigSchema, { path: values.config });
+  const service = create(config, {
+    logger,
+    metrics: createMetricsRegistry({ defaultMetrics: true }),
+    token: tokenFromFile(config.token_file),
+    publicKey: loadPublicKey(config.auth.public_key_file),
+  });
+  await service.start();
+  stopOnSignals(logger, () => service.stop());
 }

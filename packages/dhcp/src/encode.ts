@@ -1,0 +1,113 @@
+import { OPTION_END, OPTION_OVERLOAD, OPTION_PAD } from './decode.ts';
+import {
+  type DhcpMessage,
+  FILE_LENGTH,
+  FILE_OFFSET,
+  HEADER_LENGTH,
+  MAGIC_COOKIE,
+  SNAME_LENGTH,
+  SNAME_OFFSET,
+} from './message.ts';
+
+export interface EncodeOptions {
+  /**
+   * The largest message the receiver accepts (its option 57, at least 576). When the options do
+   * not fit, the rest go into the file field, then sname (option 52, overload), if those are
+   * empty; options still left over are dropped (the least important go last: put them last).
+   * Default: no limit (every option in the options area).
+   */
+  maxSize?: number;
+}
+
+function writeIp(buf: Buffer, at: number, text: string): void {
+  const parts = text.split('.');
+  for (let i = 0; i < 4; i++) buf[at + i] = Number(parts[i] ?? 0) & 255;
+}
+
+/** One option as wire TLVs: values over 255 bytes become several instances (RFC 3396). */
+function tlvs(code: number, value: Buffer): Buffer[] {
+  if (value.length === 0) return [Buffer.from([code, 0])];
+  const out: Buffer[] = [];
+  for (let at = 0; at < value.length; at += 255) {
+    const chunk = value.subarray(at, Math.min(at + 255, value.length));
+    out.push(Buffer.concat([Buffer.from([code, chunk.length]), chunk]));
+  }
+  return out;
+}
+
+/** Splits the TLVs into areas of the given capacities (each needs room for END). */
+function fill(items: Buffer[], capacities: number[]): { areas: Buffer[][]; dropped: number } {
+  const areas: Buffer[][] = capacities.map(() => []);
+  let area = 0;
+  let used = 0;
+  let dropped = 0;
+  for (const item of items) {
+    while (area < capacities.length && used + item.length + 1 > capacities[area]!) {
+      area++;
+      used = 0;
+    }
+    if (area === capacities.length) {
+      dropped++;
+      continue;
+    }
+    areas[area]!.push(item);
+    used += item.length;
+  }
+  return { areas, dropped };
+}
+
+/**
+ * Encodes a message (RFC 2131/2132). Options are written in the map's order, END-terminated;
+ * pad (0), end (255) and overload (52) entries of the map are ignored (52 is computed here).
+ * String fields longer than sname (64) / file (128) bytes are cut.
+ */
+export function encode(message: DhcpMessage, encodeOptions: EncodeOptions = {}): Buffer {
+  const items: Buffer[] = [];
+  for (const [code, value] of message.options) {
+    if (code === OPTION_PAD || code === OPTION_END || code === OPTION_OVERLOAD) continue;
+    if (code < 0 || code > 255) continue;
+    items.push(...tlvs(code, value));
+  }
+  const head = Buffer.alloc(HEADER_LENGTH + 4);
+  head[0] = message.op & 255;
+  head[1] = message.htype & 255;
+  head[2] = message.hlen & 255;
+  head[3] = message.hops & 255;
+  head.writeUInt32BE(message.xid >>> 0, 4);
+  head.writeUInt16BE(message.secs & 0xffff, 8);
+  head.writeUInt16BE(message.flags & 0xffff, 10);
+  writeIp(head, 12, message.ciaddr);
+  writeIp(head, 16, message.yiaddr);
+  writeIp(head, 20, message.siaddr);
+  writeIp(head, 24, message.giaddr);
+  message.chaddr.copy(head, 28, 0, Math.min(16, message.chaddr.length));
+  head.write(message.sname, SNAME_OFFSET, SNAME_LENGTH, 'latin1');
+  head.write(message.file, FILE_OFFSET, FILE_LENGTH, 'latin1');
+  head.writeUInt32BE(MAGIC_COOKIE, HEADER_LENGTH);
+
+  const total = items.reduce((n, b) => n + b.length, 0);
+  const max = encodeOptions.maxSize;
+  if (max === undefined || HEADER_LENGTH + 4 + total + 1 <= max) {
+    return Buffer.concat([head, ...items, Buffer.from([OPTION_END])]);
+  }
+  // Overload: keep 3 bytes of the main area for option 52 itself.
+  const mainCapacity = Math.max(0, max - HEADER_LENGTH - 4 - 3);
+  const capacities = [mainCapacity];
+  const useFile = message.file === '';
+  const useSname = message.sname === '';
+  if (useFile) capacities.push(FILE_LENGTH);
+  if (useSname) capacities.push(SNAME_LENGTH);
+  const { areas } = fill(items, capacities);
+  const fileArea = useFile ? areas[1]! : [];
+  const snameArea = useSname ? areas[useFile ? 2 : 1]! : [];
+  const overload = (fileArea.length ? 1 : 0) | (snameArea.length ? 2 : 0);
+  const put = (area: Buffer[], at: number, length: number) => {
+    const bytes = Buffer.concat([...area, Buffer.from([OPTION_END])]);
+    head.fill(0, at, at + length);
+    bytes.copy(head, at);
+  };
+  if (overload & 1) put(fileArea, FILE_OFFSET, FILE_LENGTH);
+  if (overload & 2) put(snameArea, SNAME_OFFSET, SNAME_LENGTH);
+  const main = overload ? [Buffer.from([OPTION_OVERLOAD, 1, overload]), ...areas[0]!] : areas[0]!;
+  return Buffer.concat([head, ...main, Buffer.from([OPTION_END])]);
+}

@@ -1,0 +1,68 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openLeaseStore } from './leases.ts';
+import type { Lease } from './policy.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'lanctl-dhcp-leases-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const lease = (ip: number, o: Partial<Lease> = {}): Lease => ({
+  ip,
+  key: 'mac:aa',
+  mac: 'aa',
+  state: 'bound',
+  expiresAt: 5000,
+  subnet: 'aliens',
+  hostname: null,
+  ...o,
+});
+const event = (mac: string, at: number) => ({
+  at,
+  mac,
+  type: 'DISCOVER',
+  xid: at,
+  address: null,
+  kind: 'bios',
+  relay: null,
+  detail: null,
+});
+
+describe('lease store', () => {
+  it('commits leases durably and reloads them', async () => {
+    const path = join(dir, 'a.sqlite');
+    const store = openLeaseStore(path, 1);
+    store.put([lease(10), lease(11, { key: 'id:01bb', mac: 'bb' })]);
+    await store.commit();
+    store.close();
+    const again = openLeaseStore(path, 1);
+    expect(again.byIp(10)).toEqual(lease(10));
+    expect(again.byClient('id:01bb', null)?.ip).toBe(11);
+    expect(again.byClient('id:other', 'bb')?.ip).toBe(11);
+    expect(again.activeCount(4000)).toBe(2);
+    expect(again.activeCount(6000)).toBe(0);
+    again.close();
+  });
+
+  it('gives a client one lease: moving it frees the old address', async () => {
+    const store = openLeaseStore(join(dir, 'b.sqlite'), 0);
+    store.put([lease(10)]);
+    store.put([lease(12)]);
+    await store.commit();
+    expect(store.byClient('mac:aa', 'aa')?.ip).toBe(12);
+    expect(store.byIp(10)).toMatchObject({ state: 'released', expiresAt: 0 });
+    store.close();
+  });
+
+  it('keeps boot events newest first, bounded per MAC and by age', async () => {
+    const store = openLeaseStore(join(dir, 'c.sqlite'), 0);
+    store.record([...Array.from({ length: 5 }, (_, i) => event('aa', 100 + i)), event('bb', 1)]);
+    await store.commit();
+    expect(store.events('aa', 2).map((e) => e.at)).toEqual([104, 103]);
+    expect(store.prune(200, 150, 3)).toBe(3); // bb's is too old, aa keeps its newest 3
+    expect(store.events('aa', 10).map((e) => e.at)).toEqual([104, 103, 102]);
+    expect(store.events('bb', 10)).toEqual([]);
+    store.close();
+  });
+});
