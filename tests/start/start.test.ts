@@ -1,5 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '@lanctl/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ const ROOT = join(import.meta.dirname, '..', '..');
 /** Runs `lanctl start` as a real process and waits until it has written ports.json. */
 async function startLanctl(
   data: string,
+  more: string[] = [],
 ): Promise<{ child: ChildProcess; ports: Record<string, string>; output: () => string }> {
   const child = spawn(
     process.execPath,
@@ -29,6 +30,7 @@ async function startLanctl(
       'udb=0',
       '--port',
       'udbsync=0',
+      ...more,
     ],
     {
       cwd: ROOT,
@@ -121,6 +123,80 @@ describe('lanctl start', () => {
       ]);
       again.child.kill('SIGTERM');
       expect(await exited(again.child)).toBe(0);
+    } finally {
+      await dir.cleanup();
+    }
+  });
+
+  it('runs the native DHCP, DNS and TFTP servers with --with, fed by the in-process mdb', async () => {
+    const dir = await tempDir('lanctl-start-with-');
+    try {
+      const data = join(dir.path, 'var');
+      const config = join(data, 'config');
+      mkdirSync(config, { recursive: true });
+      // Loopback and port 0 only: nothing answers on a real LAN during the test.
+      writeFileSync(
+        join(config, 'dhcp.yml'),
+        'listen: { host: 127.0.0.1, port: 0 }\nserver_id: 192.168.0.254\nplan:\n  subnets:\n' +
+          '    - { name: users, network: 192.168.0.0/24, next_server: 192.168.0.254 }\n',
+      );
+      writeFileSync(join(config, 'dns.yml'), 'listen: { host: 127.0.0.1, port: 0 }\n');
+      writeFileSync(join(config, 'tftp.yml'), 'listen: { host: 127.0.0.1, port: 0 }\n');
+      const ports = ['dhcp=0', 'dns=0', 'tftp=0'].flatMap((p) => ['--port', p]);
+      const { child, ports: urls } = await startLanctl(data, [...ports, '--with', 'dhcp,dns,tftp']);
+      children.push(child);
+      expect(Object.keys(urls)).toEqual(
+        expect.arrayContaining(['dhcp', 'dhcp_udp', 'dns', 'dns_udp', 'tftp', 'tftp_udp']),
+      );
+      const token = readFileSync(join(data, 'admin-token'), 'utf8').trim();
+      const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+      const created = await fetch(`${urls.origin}/api/v1/machines`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ hostname: 'pas-r01p02', mac: '52:54:00:12:34:57', mtype: 'user' }),
+      });
+      expect(created.status).toBe(201);
+
+      const dnsPort = new URL(urls.dns_udp!).port;
+      const dig = () =>
+        execFileSync(
+          'dig',
+          ['+short', '+time=1', '+tries=1', '-p', dnsPort, '@127.0.0.1', 'pas-r01p02.prolo'],
+          {
+            encoding: 'utf8',
+          },
+        ).trim();
+      const deadline = Date.now() + 10_000;
+      while (dig() !== '192.168.0.1' && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(dig()).toBe('192.168.0.1');
+
+      const tftpPort = new URL(urls.tftp_udp!).port;
+      const kpxe = join(dir.path, 'undionly.kpxe');
+      execFileSync('curl', ['-sS', '-o', kpxe, `tftp://127.0.0.1:${tftpPort}/undionly.kpxe`], {
+        timeout: 20_000,
+      });
+      expect(readFileSync(kpxe).equals(readFileSync('/usr/lib/ipxe/undionly.kpxe'))).toBe(true);
+
+      const events = await fetch(`${urls.origin}/api/v1/boot-events?mac=52:54:00:12:34:57`, {
+        headers: auth,
+      });
+      expect(events.status).toBe(200);
+      expect((await fetch(`${urls.dhcp}/healthz`)).status).toBe(200);
+
+      child.kill('SIGTERM');
+      expect(await exited(child)).toBe(0);
+    } finally {
+      await dir.cleanup();
+    }
+  });
+
+  it('refuses an unknown --with service, naming the ones it knows', async () => {
+    const dir = await tempDir('lanctl-start-with-');
+    try {
+      await expect(startLanctl(join(dir.path, 'var'), ['--with', 'ldap'])).rejects.toThrow(
+        /--with: no optional service ldap \(expected dhcp, dns, tftp\)/,
+      );
     } finally {
       await dir.cleanup();
     }

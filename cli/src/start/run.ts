@@ -19,6 +19,8 @@ export interface StartOptions {
   /** Port per service name (`origin`, `mdb`, ...); 0 asks the kernel for a free one. */
   ports: Record<string, number>;
   logger: Logger;
+  /** Optional services to run too (`dhcp`, `dns`, `tftp`: see GATEWAY_SERVICES). */
+  with?: string[];
   /** Each service's logger (default: JSON lines on stdout tagged with its name). */
   loggerFor?: (service: string) => Logger;
 }
@@ -53,17 +55,29 @@ export async function startGateway(options: StartOptions): Promise<Gateway> {
     publicKey,
     privateKey: loadPrivateKey(keys.privateKeyFile),
     loggerFor: options.loggerFor ?? ((name) => createLogger(name)),
+    urls: {},
   };
+  const wanted = new Set(options.with ?? []);
+  const optional = GATEWAY_SERVICES.filter((s) => s.optional).map((s) => s.name);
+  const unknown = [...wanted].filter((name) => !optional.includes(name));
+  if (unknown.length > 0) {
+    throw new Error(
+      `--with: no optional service ${unknown.join(', ')} (expected ${optional.join(', ')})`,
+    );
+  }
   const started: { name: string; stop(): Promise<void> }[] = [];
   const listening: Record<string, Listening> = {};
   const built: Runnable[] = [];
   const extra: Record<string, string> = {};
   try {
-    for (const { name, build } of GATEWAY_SERVICES) {
+    for (const { name, optional: isOptional, build } of GATEWAY_SERVICES) {
+      if (isOptional && !wanted.has(name)) continue;
       const service = build(ctx);
       built.push(service);
       listening[name] = await service.start();
       started.push({ name, stop: () => service.stop() });
+      ctx.urls[name] = listening[name].url;
+      Object.assign(ctx.urls, service.extraUrls?.() ?? {});
     }
     const upstreams = Object.fromEntries(Object.entries(listening).map(([n, l]) => [n, l.url]));
     for (const service of built) Object.assign(extra, service.extraUrls?.() ?? {});

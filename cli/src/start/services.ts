@@ -1,12 +1,17 @@
 import type { KeyObject } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { issueToken } from '@lanctl/auth';
 import { createMetricsRegistry, type Listening, type Logger, loadConfig } from '@lanctl/core';
+import { create as createDhcp, DEFAULT_DHCP_HTTP_PORT, dhcpConfigSchema } from '@lanctl/dhcp';
+import { create as createDns, DEFAULT_DNS_HTTP_PORT, dnsConfigSchema } from '@lanctl/dns';
 import {
   create as createMdb,
   DEFAULT_MDB_PORT,
   DEFAULT_MDB_SYNC_PORT,
   mdbConfigSchema,
 } from '@lanctl/mdb';
+import { create as createTftp, DEFAULT_TFTP_HTTP_PORT, tftpConfigSchema } from '@lanctl/tftp';
 import {
   create as createUdb,
   DEFAULT_UDB_PORT,
@@ -23,6 +28,8 @@ export interface GatewayContext {
   publicKey: KeyObject;
   privateKey: KeyObject;
   loggerFor: (service: string) => Logger;
+  /** URLs of the services started so far (`mdbsync` included), for the ones started after. */
+  urls: Record<string, string>;
 }
 
 export interface Runnable {
@@ -35,8 +42,14 @@ export interface Runnable {
 /**
  * The services `lanctl start` runs, in start order, each on SQLite under the data directory and
  * its SADM port unless overridden; `<data>/config/<name>.yml` layers over these defaults.
+ * `optional` ones run only when asked (`--with dhcp,dns,tftp`): they answer on the LAN, bind
+ * privileged UDP ports and need a site plan (`<data>/config/dhcp.yml`'s subnets).
  */
-export const GATEWAY_SERVICES: { name: string; build(ctx: GatewayContext): Runnable }[] = [
+export const GATEWAY_SERVICES: {
+  name: string;
+  optional?: boolean;
+  build(ctx: GatewayContext): Runnable;
+}[] = [
   {
     name: 'udb',
     build: (ctx) =>
@@ -88,7 +101,107 @@ export const GATEWAY_SERVICES: { name: string; build(ctx: GatewayContext): Runna
         ),
       ),
   },
+  {
+    name: 'dhcp',
+    optional: true,
+    build: (ctx) => {
+      const service = createDhcp(
+        loadConfig(
+          'dhcp',
+          dhcpConfigSchema,
+          consumerBase(ctx, 'dhcp', { auth: { public_key_file: ctx.keys.publicKeyFile } }),
+        ),
+        {
+          ...consumerDeps(ctx, 'dhcp'),
+          publicKey: ctx.publicKey,
+        },
+      );
+      let udp = '';
+      return {
+        start: async () => {
+          const started = await service.start();
+          udp = `udp://${started.dhcp.address}:${started.dhcp.port}`;
+          return started.http;
+        },
+        stop: () => service.stop(),
+        extraUrls: () => ({ dhcp_udp: udp }),
+      };
+    },
+  },
+  {
+    name: 'dns',
+    optional: true,
+    build: (ctx) => {
+      const config = loadConfig('dns', dnsConfigSchema, consumerBase(ctx, 'dns'));
+      const service = createDns(config, consumerDeps(ctx, 'dns'));
+      let udp = '';
+      return {
+        start: async () => {
+          const started = await service.start();
+          udp = `udp://${config.listen.host}:${started.port}`;
+          return started.http!;
+        },
+        stop: () => service.stop(),
+        extraUrls: () => ({ dns_udp: udp }),
+      };
+    },
+  },
+  {
+    name: 'tftp',
+    optional: true,
+    build: (ctx) => {
+      const config = loadConfig('tftp', tftpConfigSchema, {
+        dir: join(ctx.data, 'config'),
+        base: {
+          http: { listen: { host: ctx.host, port: ctx.ports.tftp ?? DEFAULT_TFTP_HTTP_PORT } },
+        },
+      });
+      const service = createTftp(config, {
+        logger: ctx.loggerFor('tftp'),
+        metrics: createMetricsRegistry(),
+      });
+      let udp = '';
+      return {
+        start: async () => {
+          const started = await service.start();
+          udp = `udp://${config.listen.host}:${started.tftpPort}`;
+          return started;
+        },
+        stop: () => service.stop(),
+        extraUrls: () => ({ tftp_udp: udp }),
+      };
+    },
+  },
 ];
+
+const CONSUMER_HTTP_PORTS: Record<string, number> = {
+  dhcp: DEFAULT_DHCP_HTTP_PORT,
+  dns: DEFAULT_DNS_HTTP_PORT,
+};
+
+/** What start sets for a consumer of mdb's streams: in-process mdb, state under the data dir. */
+function consumerBase(ctx: GatewayContext, name: string, extra: Record<string, unknown> = {}) {
+  const state = join(ctx.data, name);
+  mkdirSync(state, { recursive: true, mode: 0o700 });
+  return {
+    dir: join(ctx.data, 'config'),
+    base: {
+      upstream: ctx.urls.mdbsync,
+      state_dir: state,
+      http: { listen: { host: ctx.host, port: ctx.ports[name] ?? CONSUMER_HTTP_PORTS[name] } },
+      ...extra,
+    },
+  };
+}
+
+/** A consumer's deps: its own read-only token, fresh at every connection (it never expires). */
+function consumerDeps(ctx: GatewayContext, name: string) {
+  return {
+    logger: ctx.loggerFor(name),
+    metrics: createMetricsRegistry(),
+    token: () => issueToken(ctx.privateKey, { subject: name, role: 'reader', ttlSeconds: 3600 }),
+  };
+}
 
 /** Reports a service's sync port under SADM's name for it. */
 function withSyncUrl(
