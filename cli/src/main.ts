@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerMtype, registerPool, registerRoom, registerSwitch } from './commands/catalog.ts';
+import { registerDhcp } from './commands/dhcp.ts';
+import { registerDns } from './commands/dns.ts';
 import { registerLogin } from './commands/login.ts';
 import { registerMachine } from './commands/machine.ts';
 import { registerServe } from './commands/serve.ts';
@@ -25,6 +27,8 @@ registerMtype(program);
 registerSetting(program);
 registerToken(program);
 registerUser(program);
+registerDhcp(program);
+registerDns(program);
 
 try {
   await program.parseAsync(process.argv);
