@@ -31,6 +31,8 @@ command -v qemu-system-x86_64 >/dev/null 2>&1 || need+=(qemu-system-x86)
 [ -f /usr/lib/ipxe/undionly.kpxe ] || need+=(ipxe)
 [ -d /usr/lib/ipxe/qemu ] || need+=(ipxe-qemu)
 [ -f /usr/share/ovmf/OVMF.fd ] || need+=(ovmf)
+# Headless Chromium prints the password sheets to PDF (and will drive the web UI's tests).
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 
 if [ ${#need[@]} -eq 0 ]; then
   echo "test dependencies present"
