@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { buildZones, dnsPlanSchema, nextSerials } from '@lanctl/dns-wire';
 import type { Machine, Pool } from '@lanctl/model';
+import { machineRecord } from '../../packages/testkit/src/records.ts';
 import { indexZones } from '../../services/dns/src/authority.ts';
 
 const LANCTL = join(import.meta.dirname, '../../cli/bin/lanctl');
@@ -58,21 +59,13 @@ function parseOptions(argv: string[]): Options {
 }
 
 function machines(n: number): Machine[] {
-  return Array.from({ length: n }, (_, i) => ({
-    hostname: `pc${String(i).padStart(4, '0')}`,
-    aliases: [],
-    ip: `10.20.${Math.floor(i / 250)}.${(i % 250) + 1}`,
-    mac: `52:54:00:00:${((i >> 8) & 255).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`,
-    rfs: 0,
-    hfs: 0,
-    mtype: 'user',
-    room: 'pasteur',
-    is_faulty: false,
-    is_faulty_details: '',
-    uuid: null,
-    created_at: '2026-01-01T00:00:00Z',
-    updated_at: '2026-01-01T00:00:00Z',
-  }));
+  return Array.from({ length: n }, (_, i) =>
+    machineRecord({
+      hostname: `pc${String(i).padStart(4, '0')}`,
+      ip: `10.20.${Math.floor(i / 250)}.${(i % 250) + 1}`,
+      mac: `52:54:00:00:${((i >> 8) & 255).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}`,
+    }),
+  );
 }
 
 const POOLS: Pool[] = [

@@ -6,12 +6,15 @@
  * `alien`; a new machine is served after Kea's SIGHUP (config-reload, no restart) and, for
  * dnsmasq, with no signal at all (hostsdir inotify). One LAN for the file; tests run in order.
  */
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { commandRunner, renderOnce, type SiteState } from '@lanctl/confgen';
 import {
   createTestLan,
+  lastFailure,
   type NetnsProcess,
+  udhcpc as runUdhcpc,
+  setMac,
   type TempDir,
   type TestLan,
   tempDir,
@@ -32,7 +35,6 @@ const hex = (s: string) => Buffer.from(s).toString('hex');
 let lan: TestLan;
 let dir: TempDir;
 let ns: string;
-let runs = 0;
 let LAST = '';
 const run = commandRunner(20_000);
 
@@ -41,50 +43,11 @@ const run = commandRunner(20_000);
 const inServer = (argv: string[]) => ['ip', 'netns', 'exec', lan.server, ...argv];
 const config = (extra: Record<string, unknown> = {}) => siteConfig(dir.path, extra, 'br0');
 
-function setMac(mac: string): void {
-  lan.exec(ns, ['ip', 'link', 'set', 'eth0', 'down']);
-  lan.exec(ns, ['ip', 'link', 'set', 'eth0', 'address', mac]);
-  lan.exec(ns, ['ip', 'link', 'set', 'eth0', 'up']);
-}
-
-/** udhcpc as `mac` (no interface change: its script records the env); the bound env or null. */
+/** udhcpc as `mac`: the bound env (its script records it, the interface is not changed) or null. */
 function udhcpc(mac: string, extra: string[] = []): Record<string, string> | null {
-  setMac(mac);
-  const out = join(dir.path, `udhcpc-${runs}.env`);
-  const script = join(dir.path, `udhcpc-${runs++}.sh`);
-  writeFileSync(out, '');
-  writeFileSync(script, `#!/bin/sh\n[ "$1" = bound ] && env > ${out}\nexit 0\n`);
-  chmodSync(script, 0o755);
-  const argv = [
-    'timeout',
-    '20',
-    'udhcpc',
-    '-i',
-    'eth0',
-    '-f',
-    '-q',
-    '-n',
-    '-t',
-    '4',
-    '-T',
-    '1',
-    '-A',
-    '1',
-    '-s',
-    script,
-    ...extra,
-  ];
-  try {
-    lan.exec(ns, argv, { timeoutMs: 25_000 });
-  } catch (e) {
-    LAST = String(e);
-    return null; // no lease
-  }
-  const env: Record<string, string> = {};
-  for (const line of readFileSync(out, 'utf8').split('\n')) {
-    const eq = line.indexOf('=');
-    if (eq > 0) env[line.slice(0, eq)] = line.slice(eq + 1);
-  }
+  setMac(lan, ns, mac);
+  const env = runUdhcpc(lan, ns, dir.path, extra);
+  if (!env) LAST = lastFailure;
   return env;
 }
 

@@ -1,34 +1,12 @@
 import type { Machine, Pool } from '@lanctl/model';
+import { machineRecord, poolRecord } from '@lanctl/testkit';
 import { describe, expect, it } from 'vitest';
 import { dnsPlanSchema } from './plan.ts';
 import { buildZones, nextSerials, soaRecord, type Zone, zoneDigest } from './zones.ts';
 
-function machine(hostname: string, ip: string, aliases: string[] = []): Machine {
-  return {
-    hostname,
-    aliases,
-    ip,
-    mac: '52:54:00:00:00:01',
-    rfs: 0,
-    hfs: 0,
-    mtype: 'user',
-    room: 'pasteur',
-    is_faulty: false,
-    is_faulty_details: '',
-    uuid: null,
-    created_at: '2026-01-01T00:00:00Z',
-    updated_at: '2026-01-01T00:00:00Z',
-  };
-}
-
-const pool = (name: string, network: string): Pool => ({
-  name,
-  network,
-  reserved: [],
-  mtypes: [],
-  used: 0,
-  size: 0,
-});
+const machine = (hostname: string, ip: string, aliases: string[] = []): Machine =>
+  machineRecord({ hostname, ip, aliases });
+const pool = (name: string, network: string): Pool => poolRecord(name, network);
 
 const plan = dnsPlanSchema.parse({});
 const pools = [pool('user', '192.168.0.0/24'), pool('service', '192.168.1.0/24')];

@@ -53,6 +53,37 @@ export interface TestLanOptions {
   bridgeAddresses?: string[];
 }
 
+/**
+ * Starts a command in a process group of its own (so `kill` reaches what it started too), with
+ * stdout and stderr collected: the one way tests and benchmarks run a long-lived child.
+ */
+export function spawnGroup(argv: string[], env: NodeJS.ProcessEnv = process.env): NetnsProcess {
+  const child = spawn(argv[0]!, argv.slice(1), {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  child.stdout?.on('data', (d) => (output += d));
+  child.stderr?.on('data', (d) => (output += d));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return {
+    child,
+    output: () => output,
+    exited,
+    kill: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) {
+        try {
+          process.kill(-child.pid!, signal);
+        } catch {
+          // already gone
+        }
+      }
+      return exited;
+    },
+  };
+}
+
 function ip(argv: string[]): void {
   execFileSync('ip', argv, { stdio: ['ignore', 'ignore', 'pipe'] });
 }
@@ -165,30 +196,7 @@ export function createTestLan(options: TestLanOptions = {}): TestLan {
         ip(['-n', server, 'route', 'replace', '255.255.255.255', 'dev', 'br0']);
       },
       spawn: (ns, argv, spawnOptions = {}) => {
-        const child = spawn('ip', ['netns', 'exec', ns, ...argv], {
-          env: spawnOptions.env ?? process.env,
-          stdio: ['ignore', 'pipe', 'pipe'],
-          detached: true,
-        });
-        let output = '';
-        child.stdout?.on('data', (d) => (output += d));
-        child.stderr?.on('data', (d) => (output += d));
-        const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-        const handle: NetnsProcess = {
-          child,
-          output: () => output,
-          exited,
-          kill: async (signal = 'SIGTERM') => {
-            if (child.exitCode === null && child.signalCode === null) {
-              try {
-                process.kill(-child.pid!, signal);
-              } catch {
-                // already gone
-              }
-            }
-            return exited;
-          },
-        };
+        const handle = spawnGroup(['ip', 'netns', 'exec', ns, ...argv], spawnOptions.env);
         processes.add(handle);
         return handle;
       },

@@ -3,13 +3,13 @@
  * namespaces that is torn down on exit, Ctrl-C and SIGTERM, and `lanctl serve <name>` started
  * inside it with its `listening` log line awaited. Needs root (as the namespace tests do).
  */
-import { spawn } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 // By path: the testkit's index also exports vitest helpers, which load only under vitest.
 import {
   createTestLan,
   type NetnsProcess,
+  spawnGroup,
   type TestLan,
   type TestLanOptions,
 } from '../../../packages/testkit/src/netns.ts';
@@ -57,32 +57,9 @@ export interface Served {
 
 /** Like `lan.spawn`, in this process's own (root) namespace: a process group, output kept. */
 export function spawnHere(argv: string[], env: NodeJS.ProcessEnv = process.env): NetnsProcess {
-  const child = spawn(argv[0]!, argv.slice(1), {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-    env,
-  });
-  let output = '';
-  child.stdout?.on('data', (d) => (output += d));
-  child.stderr?.on('data', (d) => (output += d));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const handle: NetnsProcess = {
-    child,
-    output: () => output,
-    exited,
-    kill: async (signal = 'SIGTERM') => {
-      if (child.exitCode === null && child.signalCode === null) {
-        try {
-          process.kill(-child.pid!, signal);
-        } catch {
-          // already gone
-        }
-      }
-      return exited;
-    },
-  };
+  const handle = spawnGroup(argv, env);
   here.add(handle);
-  void exited.then(() => here.delete(handle));
+  void handle.exited.then(() => here.delete(handle));
   return handle;
 }
 

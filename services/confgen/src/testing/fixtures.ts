@@ -1,39 +1,12 @@
 import { type DhcpPlan, dhcpPlanSchema, sadmDhcpPlanInput } from '@lanctl/dhcp-wire';
 import type { Machine, Pool } from '@lanctl/model';
+import { machineRecord, poolRecord } from '@lanctl/testkit';
 
 /** A mdb machine with SADM-like defaults (tests only). */
-export function machine(
-  hostname: string,
-  ip: string,
-  mac: string,
-  extra: Partial<Machine> = {},
-): Machine {
-  return {
-    hostname,
-    aliases: [],
-    ip,
-    mac,
-    rfs: 0,
-    hfs: 0,
-    mtype: 'user',
-    room: 'pasteur',
-    is_faulty: false,
-    is_faulty_details: '',
-    uuid: null,
-    created_at: '2026-01-01T00:00:00Z',
-    updated_at: '2026-01-01T00:00:00Z',
-    ...extra,
-  };
-}
+export const machine = (hostname: string, ip: string, mac: string, extra: Partial<Machine> = {}) =>
+  machineRecord({ hostname, ip, mac, ...extra });
 
-export const pool = (name: string, network: string): Pool => ({
-  name,
-  network,
-  reserved: [],
-  mtypes: [],
-  used: 0,
-  size: 0,
-});
+export const pool = (name: string, network: string): Pool => poolRecord(name, network);
 
 /** SADM's pools. */
 export const POOLS: Pool[] = [
