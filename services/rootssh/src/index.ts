@@ -1,13 +1,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  createGeneratorService,
-  type GeneratorService,
-  type GeneratorStatus,
-  type Logger,
-  type Registry,
-} from '@lanctl/core';
-import { recordSubscription, type SyncClientOptions } from '@lanctl/sync';
+import type { GeneratorService, GeneratorStatus } from '@lanctl/core';
+import { createStreamWriter, requireStreamWriterDeps, type StreamWriterDeps } from '@lanctl/sync';
 import type { RootsshConfig } from './config.ts';
 import type { UdbUser } from './render.ts';
 import { type ApplyOutcome, createWriter } from './writer.ts';
@@ -16,14 +10,8 @@ export { DEFAULT_ROOTSSH_PORT, type RootsshConfig, rootsshConfigSchema } from '.
 export { BEGIN, END, type RenderedKeys, type UdbUser } from './render.ts';
 export type { ApplyOutcome } from './writer.ts';
 
-export interface RootsshDeps {
-  logger: Logger;
-  metrics: Registry;
-  /** The bearer token for udb's stream, called at every connection (main reads `token_file`). */
-  token: () => string;
+export interface RootsshDeps extends StreamWriterDeps<UdbUser> {
   now?: () => Date;
-  /** Reconnection back-off of the stream (tests shorten it). */
-  backoff?: SyncClientOptions<UdbUser>['backoff'];
 }
 
 /** /healthz and /metrics, start, stop, and what /healthz says. */
@@ -38,33 +26,20 @@ const WATCHED: (keyof UdbUser)[] = ['ssh_keys', 'group'];
  * managed block of `<root>/root/.ssh/authorized_keys` in step. Binds nothing until `start()`.
  */
 export function create(config: RootsshConfig, deps: RootsshDeps): RootsshService {
-  if (!deps.logger || !deps.metrics) {
-    throw new Error('rootssh: deps.logger and deps.metrics are required');
-  }
-  if (typeof deps.token !== 'function') throw new Error('rootssh: deps.token must be a function');
-  const home = join(config.root, 'root');
-  if (!statSync(home, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new Error(`rootssh: root: ${home} is not a directory`);
+  requireStreamWriterDeps('rootssh', deps);
+  const dir = join(config.root, 'root');
+  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new Error(`rootssh: root: ${dir} is not a directory`);
   }
   const now = deps.now ?? (() => new Date());
   const writer = createWriter(config, { logger: deps.logger, metrics: deps.metrics, now });
-  return createGeneratorService<UdbUser, ApplyOutcome>({
+  return createStreamWriter<UdbUser, ApplyOutcome>({
     service: 'rootssh',
-    logger: deps.logger,
-    metrics: deps.metrics,
-    listen: config.listen,
-    render: writer.apply,
-    succeeded: (o) => o.result === 'written' || o.result === 'unchanged',
-    reapplyMs: config.reapply_seconds * 1000,
-    describe: { upstream: config.upstream, path: writer.path },
-    subscribe: recordSubscription<UdbUser>({
-      baseUrl: config.upstream,
-      table: 'users',
-      token: deps.token,
-      stateFile: config.state_file,
-      watch: WATCHED,
-      logger: deps.logger,
-      backoff: deps.backoff,
-    }),
+    table: 'users',
+    watch: WATCHED,
+    config,
+    deps,
+    apply: writer.apply,
+    describe: { path: writer.path },
   });
 }
