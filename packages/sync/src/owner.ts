@@ -1,5 +1,6 @@
-import type { Logger } from '@lanctl/core';
-import type { Database } from '@lanctl/db';
+import type { RequestListener } from 'node:http';
+import { type Listening, type Logger, listen } from '@lanctl/core';
+import { type AppMigration, type Database, migrate } from '@lanctl/db';
 import type { Router } from 'express';
 import type { Registry } from 'prom-client';
 import { LogFollower, type StreamTable } from './follower.ts';
@@ -81,6 +82,62 @@ export function createOwnerSync(options: OwnerSyncOptions): OwnerSync {
       clearInterval(compactor);
       server.closeAll();
       await follower!.stop();
+    },
+  };
+}
+
+export interface OwnerLifecycleOptions {
+  /** The service's app: served on both its API port and its sync port. */
+  app: RequestListener;
+  database: Database;
+  migrations: Record<string, AppMigration>;
+  sync: Pick<OwnerSync, 'start' | 'stop'>;
+  /** SADM's long polls, closed first on stop. */
+  poll: { closeAll(): void };
+  listen: { host: string; port: number };
+  syncPort: number;
+  logger: Logger;
+  /** After migrations, before streams start (udb: the initial admin). */
+  prepare?: () => Promise<void>;
+  /** Called once the database is ready, before the ports open (/healthz turns ready). */
+  onReady: () => void;
+}
+
+/**
+ * The start and stop of an owning service (mdb, udb): migrate, prepare, start the streams, then
+ * listen on the API port and the sync port; stop in the reverse order, the database last.
+ */
+export function ownerLifecycle(o: OwnerLifecycleOptions): {
+  start(): Promise<Listening>;
+  stop(): Promise<void>;
+  readonly syncUrl: string | undefined;
+} {
+  let listening: Listening | undefined;
+  let syncListening: Listening | undefined;
+  return {
+    get syncUrl() {
+      return syncListening?.url;
+    },
+    async start() {
+      await migrate(o.database, o.migrations);
+      await o.prepare?.();
+      await o.sync.start();
+      o.onReady();
+      listening = await listen(o.app, o.listen.host, o.listen.port);
+      syncListening = await listen(o.app, o.listen.host, o.syncPort);
+      o.logger.info('listening', {
+        url: listening.url,
+        sync_url: syncListening.url,
+        database: o.database.location,
+      });
+      return listening;
+    },
+    async stop() {
+      o.poll.closeAll();
+      await o.sync.stop();
+      await syncListening?.close();
+      await listening?.close();
+      await o.database.close();
     },
   };
 }

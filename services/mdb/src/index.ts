@@ -5,11 +5,10 @@ import {
   type HealthReport,
   type Listening,
   type Logger,
-  listen,
   type Registry,
 } from '@lanctl/core';
-import { type Database, migrate, openDatabase, sql } from '@lanctl/db';
-import { createOwnerSync, type Hub } from '@lanctl/sync';
+import { type Database, openDatabase, sql } from '@lanctl/db';
+import { createOwnerSync, type Hub, ownerLifecycle } from '@lanctl/sync';
 import type { Express } from 'express';
 import type { MdbConfig } from './config.ts';
 import { registerMdbMetrics } from './metrics.ts';
@@ -111,36 +110,29 @@ export function create(config: MdbConfig, deps: MdbDeps): MdbService {
         poll.router,
       ),
   });
-  let listening: Listening | undefined;
-  let syncListening: Listening | undefined;
+  const lifecycle = ownerLifecycle({
+    app,
+    database,
+    migrations: MDB_MIGRATIONS,
+    sync,
+    poll,
+    listen: config.listen,
+    syncPort: config.sync.port,
+    logger: deps.logger,
+    onReady: () => {
+      ready = true;
+    },
+  });
   return {
     app,
     database,
     store,
     hub: sync.hub,
     get syncUrl() {
-      return syncListening?.url;
+      return lifecycle.syncUrl;
     },
-    async start() {
-      await migrate(database, MDB_MIGRATIONS);
-      await sync.start();
-      ready = true;
-      listening = await listen(app, config.listen.host, config.listen.port);
-      syncListening = await listen(app, config.listen.host, config.sync.port);
-      deps.logger.info('listening', {
-        url: listening.url,
-        sync_url: syncListening.url,
-        database: database.location,
-      });
-      return listening;
-    },
-    async stop() {
-      poll.closeAll();
-      await sync.stop();
-      await syncListening?.close();
-      await listening?.close();
-      await database.close();
-    },
+    start: () => lifecycle.start(),
+    stop: () => lifecycle.stop(),
   };
 }
 

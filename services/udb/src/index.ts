@@ -5,11 +5,10 @@ import {
   type HealthReport,
   type Listening,
   type Logger,
-  listen,
   type Registry,
 } from '@lanctl/core';
-import { type Database, migrate, openDatabase, sql } from '@lanctl/db';
-import { createOwnerSync, type Hub } from '@lanctl/sync';
+import { type Database, openDatabase, sql } from '@lanctl/db';
+import { createOwnerSync, type Hub, ownerLifecycle } from '@lanctl/sync';
 import type { Express } from 'express';
 import type { UdbConfig } from './config.ts';
 import { ensureInitialAdmin } from './initial-admin.ts';
@@ -127,37 +126,32 @@ export function create(config: UdbConfig, deps: UdbDeps): UdbService {
         }),
       ),
   });
-  let listening: Listening | undefined;
-  let syncListening: Listening | undefined;
+  const lifecycle = ownerLifecycle({
+    app,
+    database,
+    migrations: UDB_MIGRATIONS,
+    sync,
+    poll,
+    listen: config.listen,
+    syncPort: config.sync.port,
+    logger: deps.logger,
+    prepare: async () => {
+      await ensureInitialAdmin(users, passwords, config.initial_admin_password_file, deps.logger);
+    },
+    onReady: () => {
+      ready = true;
+    },
+  });
   return {
     app,
     database,
     users,
     hub: sync.hub,
     get syncUrl() {
-      return syncListening?.url;
+      return lifecycle.syncUrl;
     },
-    async start() {
-      await migrate(database, UDB_MIGRATIONS);
-      await ensureInitialAdmin(users, passwords, config.initial_admin_password_file, deps.logger);
-      await sync.start();
-      ready = true;
-      listening = await listen(app, config.listen.host, config.listen.port);
-      syncListening = await listen(app, config.listen.host, config.sync.port);
-      deps.logger.info('listening', {
-        url: listening.url,
-        sync_url: syncListening.url,
-        database: database.location,
-      });
-      return listening;
-    },
-    async stop() {
-      poll.closeAll();
-      await sync.stop();
-      await syncListening?.close();
-      await listening?.close();
-      await database.close();
-    },
+    start: () => lifecycle.start(),
+    stop: () => lifecycle.stop(),
   };
 }
 
