@@ -152,12 +152,24 @@ export function subnetMask(subnet: DhcpSubnet): string {
   return [mask >>> 24, (mask >>> 16) & 255, (mask >>> 8) & 255, mask & 255].join('.');
 }
 
+/** Parsed `network` per subnet object (subnetFor runs for every packet; plans do not change). */
+const networks = new WeakMap<DhcpSubnet, ReturnType<typeof parseCidr>>();
+
+function networkOf(subnet: DhcpSubnet): ReturnType<typeof parseCidr> {
+  let cidr = networks.get(subnet);
+  if (cidr === undefined) {
+    cidr = parseCidr(subnet.network);
+    networks.set(subnet, cidr);
+  }
+  return cidr;
+}
+
 /** The subnet containing `ip` (dotted quad or integer), or null. */
 export function subnetFor(plan: DhcpPlan, ip: string | number): DhcpSubnet | null {
   const value = typeof ip === 'number' ? ip : parseIpv4(ip);
   if (value === null) return null;
   for (const subnet of plan.subnets) {
-    const cidr = parseCidr(subnet.network);
+    const cidr = networkOf(subnet);
     if (cidr && cidrContains(cidr, value)) return subnet;
   }
   return null;

@@ -151,6 +151,7 @@ class Dhcp implements DhcpService {
     const store = openLeaseStore(
       join(config.state_dir, 'leases.sqlite'),
       config.leases.commit_window_ms,
+      (e) => logger.error('lease commit failed', { error: e.message }),
     );
     this.store = store;
     this.sync = createSyncClient<Machine>({
@@ -187,8 +188,9 @@ class Dhcp implements DhcpService {
     await this.packets?.stop();
     await this.http?.close();
     await this.sync?.stop();
-    await this.store?.commit().catch(() => {});
-    this.store?.close();
+    await this.store?.close().catch((e: Error) => {
+      this.deps.logger.error('lease database not closed cleanly', { error: e.message });
+    });
     this.store = null;
     this.deps.logger.info('dhcp stopped');
   }
@@ -202,7 +204,10 @@ class Dhcp implements DhcpService {
 
   private prune(): void {
     const b = this.config.boot_events;
-    const removed = this.store?.prune(this.now(), b.max_age_days * 86_400_000, b.per_mac) ?? 0;
-    if (removed) this.deps.logger.info('boot events pruned', { removed });
+    const logger = this.deps.logger;
+    this.store?.prune(this.now(), b.max_age_days * 86_400_000, b.per_mac).then(
+      (removed) => removed && logger.info('boot events pruned', { removed }),
+      (e: Error) => logger.error('boot events not pruned', { error: e.message }),
+    );
   }
 }

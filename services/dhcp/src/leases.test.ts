@@ -35,14 +35,14 @@ describe('lease store', () => {
     const store = openLeaseStore(path, 1);
     store.put([lease(10), lease(11, { key: 'id:01bb', mac: 'bb' })]);
     await store.commit();
-    store.close();
+    await store.close();
     const again = openLeaseStore(path, 1);
     expect(again.byIp(10)).toEqual(lease(10));
     expect(again.byClient('id:01bb', null)?.ip).toBe(11);
     expect(again.byClient('id:other', 'bb')?.ip).toBe(11);
     expect(again.activeCount(4000)).toBe(2);
     expect(again.activeCount(6000)).toBe(0);
-    again.close();
+    await again.close();
   });
 
   it('gives a client one lease: moving it frees the old address', async () => {
@@ -52,7 +52,7 @@ describe('lease store', () => {
     await store.commit();
     expect(store.byClient('mac:aa', 'aa')?.ip).toBe(12);
     expect(store.byIp(10)).toMatchObject({ state: 'released', expiresAt: 0 });
-    store.close();
+    await store.close();
   });
 
   it('keeps boot events newest first, bounded per MAC and by age', async () => {
@@ -60,9 +60,9 @@ describe('lease store', () => {
     store.record([...Array.from({ length: 5 }, (_, i) => event('aa', 100 + i)), event('bb', 1)]);
     await store.commit();
     expect(store.events('aa', 2).map((e) => e.at)).toEqual([104, 103]);
-    expect(store.prune(200, 150, 3)).toBe(3); // bb's is too old, aa keeps its newest 3
+    expect(await store.prune(200, 150, 3)).toBe(3); // bb's is too old, aa keeps its newest 3
     expect(store.events('aa', 10).map((e) => e.at)).toEqual([104, 103, 102]);
     expect(store.events('bb', 10)).toEqual([]);
-    store.close();
+    await store.close();
   });
 });

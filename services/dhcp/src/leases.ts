@@ -1,5 +1,15 @@
 import Database from 'better-sqlite3';
+import {
+  EVENT_FIELDS,
+  eventFields,
+  type FlatRows,
+  LEASE_FIELDS,
+  type LeaseWriter,
+  leaseFields,
+  startLeaseWriter,
+} from './lease-writer.ts';
 import type { Lease, LeaseView } from './policy.ts';
+import { FreePools } from './pool.ts';
 
 /** One line of a machine's boot timeline. */
 export interface BootEvent {
@@ -22,16 +32,19 @@ export interface LeaseStore extends LeaseView {
   /** Applies lease rows to the in-memory table now and queues them for the next commit. */
   put(leases: Lease[]): void;
   record(events: BootEvent[]): void;
-  /** Resolves once everything queued so far is durable (one transaction per commit window). */
+  /** Resolves once everything queued so far is durable (rejects if its commit failed). */
   commit(): Promise<void>;
+  /** Writes queued or being committed (load shedding looks at it). */
+  backlog(): number;
   /** All leases (for the API), lowest address first. */
   all(): Lease[];
   /** Leases not expired at `now` and not declined. */
   activeCount(now: number): number;
   events(mac: string, limit: number): BootEvent[];
   /** Deletes boot events older than `maxAgeMs` and beyond `perMac` per MAC; returns how many. */
-  prune(now: number, maxAgeMs: number, perMac: number): number;
-  close(): void;
+  prune(now: number, maxAgeMs: number, perMac: number): Promise<number>;
+  /** Commits what is queued, then closes the database. */
+  close(): Promise<void>;
 }
 
 const SCHEMA = `
@@ -72,10 +85,19 @@ class LeaseIndex implements LeaseView {
   private readonly ips = new Map<number, Lease>();
   private readonly keys = new Map<string, number>();
   private readonly macs = new Map<string, number>();
+  private readonly pools = new FreePools(
+    (ip) => this.ips.get(ip) ?? null,
+    () => this.ips.values(),
+  );
+  private writes = 0;
 
   byClient(key: string, mac: string | null): Lease | null {
     const ip = this.keys.get(key) ?? (mac ? this.macs.get(mac) : undefined);
     return ip === undefined ? null : (this.ips.get(ip) ?? null);
+  }
+
+  freeIps(from: number, to: number, now: number): Iterable<number> {
+    return this.pools.free(from, to, now);
   }
 
   byIp(ip: number): Lease | null {
@@ -94,6 +116,7 @@ class LeaseIndex implements LeaseView {
       if (old.mac && this.macs.get(old.mac) === old.ip) this.macs.delete(old.mac);
     }
     this.ips.set(lease.ip, lease);
+    this.noted(lease);
     if (lease.state === 'declined') return null;
     const previous = this.keys.get(lease.key);
     this.keys.set(lease.key, lease.ip);
@@ -102,49 +125,63 @@ class LeaseIndex implements LeaseView {
     if (!stale) return null;
     const freed: Lease = { ...stale, state: 'released', expiresAt: 0 };
     this.ips.set(freed.ip, freed);
+    this.noted(freed);
     return freed;
+  }
+
+  private noted(lease: Lease): void {
+    this.pools.noted(lease.ip, lease.expiresAt);
+    if (++this.writes % 4096 === 0) this.pools.compact(this.ips.size);
+  }
+}
+
+/** Writes queued for one commit, and the promise of their durability. */
+class Batch {
+  readonly leases: FlatRows = [];
+  readonly events: FlatRows = [];
+  readonly done: Promise<void>;
+  settle!: (e?: Error) => void;
+
+  constructor() {
+    this.done = new Promise<void>((resolve, reject) => {
+      this.settle = (e) => (e ? reject(e) : resolve());
+    });
+    this.done.catch(() => {}); // reported through onError; commit() callers see it too
+  }
+
+  /** Rows queued. */
+  get size(): number {
+    return this.leases.length / LEASE_FIELDS + this.events.length / EVENT_FIELDS;
   }
 }
 
 /**
- * Leases and boot events in one SQLite file (WAL, synchronous=FULL), mirrored in memory for
- * the policy. Writes are group-committed: those queued within `windowMs` share a transaction,
- * and `commit()` resolves after it, so an ACK sent after `commit()` survives `kill -9`.
+ * Leases and boot events in one SQLite file (WAL, synchronous=FULL), mirrored in memory for the
+ * policy. Writes go to a worker thread (`lease-writer.ts`) so fsyncs never block the event loop:
+ * the first write waits `windowMs`, then is committed; while a commit runs, the next batch
+ * gathers (group commit that grows with load). `commit()` resolves once everything queued so far
+ * is durable, so an ACK sent after it survives `kill -9`. Reads (`events`) use their own
+ * connection here.
  */
 class SqliteLeaseStore implements LeaseStore {
-  private readonly db: Database.Database;
+  private readonly reader: Database.Database;
+  private readonly writer: LeaseWriter;
   private readonly index = new LeaseIndex();
-  private pendingLeases: Lease[] = [];
-  private pendingEvents: BootEvent[] = [];
-  private waiters: { resolve(): void; reject(e: Error): void }[] = [];
+  private pending = new Batch();
+  private inFlight: Batch | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private readonly write: (leases: Lease[], events: BootEvent[]) => void;
 
   constructor(
     path: string,
     private readonly windowMs: number,
+    private readonly onError: (e: Error) => void,
   ) {
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.exec(SCHEMA);
-    const rows = this.db.prepare('SELECT * FROM leases ORDER BY ip').all() as LeaseRow[];
+    this.reader = new Database(path);
+    this.reader.pragma('journal_mode = WAL');
+    this.reader.exec(SCHEMA);
+    const rows = this.reader.prepare('SELECT * FROM leases ORDER BY ip').all() as LeaseRow[];
     for (const row of rows) this.index.set(fromRow(row));
-    const upsert = this.db.prepare(
-      `INSERT INTO leases (ip, key, mac, state, expires_at, subnet, hostname)
-       VALUES (@ip, @key, @mac, @state, @expiresAt, @subnet, @hostname)
-       ON CONFLICT (ip) DO UPDATE SET key = excluded.key, mac = excluded.mac,
-         state = excluded.state, expires_at = excluded.expires_at, subnet = excluded.subnet,
-         hostname = excluded.hostname`,
-    );
-    const insertEvent = this.db.prepare(
-      `INSERT INTO boot_events (at, mac, type, xid, address, kind, relay, detail)
-       VALUES (@at, @mac, @type, @xid, @address, @kind, @relay, @detail)`,
-    );
-    this.write = this.db.transaction((leases: Lease[], events: BootEvent[]) => {
-      for (const lease of leases) upsert.run(lease);
-      for (const event of events) insertEvent.run(event);
-    });
+    this.writer = startLeaseWriter(path);
   }
 
   byClient(key: string, mac: string | null): Lease | null {
@@ -155,23 +192,31 @@ class SqliteLeaseStore implements LeaseStore {
     return this.index.byIp(ip);
   }
 
+  freeIps(from: number, to: number, now: number): Iterable<number> {
+    return this.index.freeIps(from, to, now);
+  }
+
   put(leases: Lease[]): void {
     for (const lease of leases) {
       const freed = this.index.set(lease);
-      this.pendingLeases.push(lease);
-      if (freed) this.pendingLeases.push(freed);
+      leaseFields(this.pending.leases, lease);
+      if (freed) leaseFields(this.pending.leases, freed);
     }
     if (leases.length) this.schedule();
   }
 
   record(events: BootEvent[]): void {
-    this.pendingEvents.push(...events);
+    for (const event of events) eventFields(this.pending.events, event);
     if (events.length) this.schedule();
   }
 
   commit(): Promise<void> {
-    if (this.timer === null) return Promise.resolve();
-    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+    if (this.pending.size > 0) return this.pending.done;
+    return this.inFlight?.done ?? Promise.resolve();
+  }
+
+  backlog(): number {
+    return this.pending.size + (this.inFlight?.size ?? 0);
   }
 
   all(): Lease[] {
@@ -185,7 +230,7 @@ class SqliteLeaseStore implements LeaseStore {
   }
 
   events(mac: string, limit: number): BootEvent[] {
-    return this.db
+    return this.reader
       .prepare(
         `SELECT at, mac, type, xid, address, kind, relay, detail FROM boot_events
          WHERE mac = ? ORDER BY id DESC LIMIT ?`,
@@ -193,50 +238,51 @@ class SqliteLeaseStore implements LeaseStore {
       .all(mac, limit) as BootEvent[];
   }
 
-  prune(now: number, maxAgeMs: number, perMac: number): number {
-    const db = this.db;
-    let removed = db.prepare('DELETE FROM boot_events WHERE at < ?').run(now - maxAgeMs).changes;
-    const crowded = db
-      .prepare('SELECT mac FROM boot_events GROUP BY mac HAVING COUNT(*) > ?')
-      .all(perMac) as { mac: string }[];
-    const trim = db.prepare(
-      `DELETE FROM boot_events WHERE mac = ? AND id <= (SELECT id FROM boot_events WHERE mac = ?
-         ORDER BY id DESC LIMIT 1 OFFSET ?)`,
-    );
-    for (const { mac } of crowded) removed += trim.run(mac, mac, perMac).changes;
-    return removed;
+  prune(now: number, maxAgeMs: number, perMac: number): Promise<number> {
+    return this.writer.prune(now, maxAgeMs, perMac);
   }
 
-  close(): void {
-    if (this.timer !== null) {
-      clearTimeout(this.timer);
-      this.flush();
-    }
-    this.db.close();
+  async close(): Promise<void> {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    await this.inFlight?.done.catch(() => {});
+    if (this.pending.size > 0) this.flush();
+    await this.inFlight?.done.catch(() => {});
+    await this.writer.close();
+    this.reader.close();
   }
 
   private schedule(): void {
-    if (this.timer === null) this.timer = setTimeout(() => this.flush(), this.windowMs);
+    if (this.timer === null && this.inFlight === null) {
+      this.timer = setTimeout(() => this.flush(), this.windowMs);
+    }
   }
 
-  /** One transaction for everything queued; then the waiting replies go out. */
+  /** Sends the pending batch to the writer; when it is durable, its waiters go on. */
   private flush(): void {
     this.timer = null;
-    const leases = this.pendingLeases;
-    const events = this.pendingEvents;
-    const waiters = this.waiters;
-    this.pendingLeases = [];
-    this.pendingEvents = [];
-    this.waiters = [];
-    try {
-      this.write(leases, events);
-      for (const w of waiters) w.resolve();
-    } catch (e) {
-      for (const w of waiters) w.reject(e as Error);
-    }
+    const batch = this.pending;
+    this.pending = new Batch();
+    this.inFlight = batch;
+    this.writer.write(batch.leases, batch.events).then(
+      () => this.committed(batch),
+      (e: Error) => this.committed(batch, e),
+    );
+  }
+
+  private committed(batch: Batch, error?: Error): void {
+    this.inFlight = null;
+    if (error) this.onError(error);
+    batch.settle(error);
+    if (this.pending.size > 0) this.flush();
   }
 }
 
-export function openLeaseStore(path: string, windowMs: number): LeaseStore {
-  return new SqliteLeaseStore(path, windowMs);
+/** Opens (creating) the lease database; `onError` hears of failed commits (their ACKs are not sent). */
+export function openLeaseStore(
+  path: string,
+  windowMs: number,
+  onError: (e: Error) => void = () => {},
+): LeaseStore {
+  return new SqliteLeaseStore(path, windowMs, onError);
 }

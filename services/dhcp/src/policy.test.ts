@@ -43,6 +43,11 @@ function leases(rows: Lease[] = []): LeaseView {
     byClient: (key, mac) =>
       rows.find((l) => l.key === key) ?? rows.find((l) => mac && l.mac === mac) ?? null,
     byIp: (n) => rows.find((l) => l.ip === n) ?? null,
+    *freeIps(from, to, now) {
+      for (let n = from; n <= to; n++) {
+        if (!rows.some((l) => l.ip === n && l.expiresAt > now)) yield n;
+      }
+    },
   };
 }
 function ctx(rows: Lease[] = [], overrides: Partial<PolicyContext> = {}): PolicyContext {

@@ -26,6 +26,8 @@ export interface LeaseView {
   /** The client's lease: by key, else by MAC (the PXE ROM and iPXE of one machine share it). */
   byClient(key: string, mac: string | null): Lease | null;
   byIp(ip: number): Lease | null;
+  /** Addresses of [from, to] (integer form) with no lease live at `now`, lowest first, lazily. */
+  freeIps(from: number, to: number, now: number): Iterable<number>;
 }
 
 export interface PolicyContext {
@@ -174,7 +176,7 @@ function allocate(c: ClientInfo, subnet: DhcpSubnet, ctx: PolicyContext): number
   }
   const from = parseIpv4(subnet.dynamic!.from)!;
   const to = parseIpv4(subnet.dynamic!.to)!;
-  for (let ip = from; ip <= to; ip++) if (isFree(ip, c, ctx)) return ip;
+  for (const ip of ctx.leases.freeIps(from, to, ctx.now)) if (isFree(ip, c, ctx)) return ip;
   return null;
 }
 

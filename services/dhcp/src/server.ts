@@ -3,6 +3,7 @@ import type { Logger } from '@lanctl/core';
 import {
   type ClientInfo,
   classify,
+  type DhcpMessage,
   type DhcpSubnet,
   decode,
   encode,
@@ -13,9 +14,11 @@ import {
 import type { DhcpConfig } from './config.ts';
 import type { BootEvent, LeaseStore } from './leases.ts';
 import type { DhcpMetrics } from './metrics.ts';
+import { createPacketLog, rateLimiter } from './packet-log.ts';
 import { type Decision, decide, type PolicyContext } from './policy.ts';
 import { buildNak, buildReply, destination } from './reply.ts';
 import { createSender } from './send.ts';
+import { createShedder, type ShedLimits } from './shed.ts';
 
 export interface PacketServerDeps {
   logger: Logger;
@@ -24,6 +27,8 @@ export interface PacketServerDeps {
   /** The policy context at `now` (ms). */
   context: (now: number) => PolicyContext;
   now: () => number;
+  /** Load shedding bounds (default DEFAULT_SHED_LIMITS). */
+  shed?: ShedLimits;
 }
 
 export interface PacketServer {
@@ -33,10 +38,13 @@ export interface PacketServer {
   handle(msg: Buffer, from: { address: string; port: number }): Promise<void>;
 }
 
-/** A deep receive queue rides out event-loop stalls (GC, fsync) under bursts (≤ rmem_max). */
-const RECV_BUFFER_BYTES = 4 * 1024 * 1024;
-/** Drop log lines per reason and minute (the counter counts them all). */
-const DROP_LOGS_PER_MINUTE = 20;
+/**
+ * Socket buffers (≤ rmem_max/wmem_max). The receive queue rides out short stalls (GC) in a burst,
+ * but no deeper: past saturation an older queue only means answers the clients stopped waiting
+ * for (load shedding drops new DISCOVERs instead).
+ */
+const RECV_BUFFER_BYTES = 1024 * 1024;
+const SEND_BUFFER_BYTES = 1024 * 1024;
 
 /** The UDP side: decode → classify → decide → record → (commit) → encode → send. */
 export function createPacketServer(config: DhcpConfig, deps: PacketServerDeps): PacketServer {
@@ -44,20 +52,19 @@ export function createPacketServer(config: DhcpConfig, deps: PacketServerDeps): 
   let socket: Socket | null = null;
   const send = createSender(config, () => socket, { logger, metrics });
   const drop = dropper(logger, metrics, deps.now);
+  const log = createPacketLog(logger, deps.now);
 
-  const handle: PacketServer['handle'] = async (msg, from) => {
-    const decoded = decode(msg);
-    if (isDecodeError(decoded)) return drop(decoded.reason, from.address, decoded.message);
-    const c = classify(decoded);
-    if ('reason' in c) return drop(c.reason, from.address);
-    metrics.received.inc({ type: c.type });
+  const shedder = createShedder(deps.shed);
+
+  /** decide → record → (commit) → encode → send, for a classified request. */
+  const answer = async (decoded: DhcpMessage, c: ClientInfo) => {
     const started = process.hrtime.bigint();
     const now = deps.now();
     const decision = decide(c, deps.context(now));
     metrics.decision.observe(Number(process.hrtime.bigint() - started) / 1e9);
     store.put(decision.effects);
     store.record(bootEvents(c, decision, now));
-    logDecision(logger, c, decision);
+    log(c, decision);
     if (decision.kind === 'ignore') metrics.dropped.inc({ reason: decision.reason });
     if (decision.kind === 'ignore' || decision.kind === 'noreply') return;
     const isNak = decision.kind === 'nak';
@@ -72,6 +79,23 @@ export function createPacketServer(config: DhcpConfig, deps: PacketServerDeps): 
     metrics.sent.inc({ type: isNak ? 'NAK' : decision.type });
   };
 
+  const handle: PacketServer['handle'] = async (msg, from) => {
+    const decoded = decode(msg);
+    if (isDecodeError(decoded)) return drop(decoded.reason, from.address, decoded.message);
+    const c = classify(decoded);
+    if ('reason' in c) return drop(c.reason, from.address);
+    metrics.received.inc({ type: c.type });
+    // Shed new exchanges first: a REQUEST finishes one a client already started.
+    const overload = c.type === 'DISCOVER' ? shedder.overload() : null;
+    if (overload) return drop('overload', from.address, overload);
+    shedder.enter();
+    try {
+      await answer(decoded, c);
+    } finally {
+      shedder.leave();
+    }
+  };
+
   return {
     handle,
     async start() {
@@ -81,9 +105,11 @@ export function createPacketServer(config: DhcpConfig, deps: PacketServerDeps): 
           logger.error('dhcp request failed', { error: e.stack ?? e.message });
         });
       });
+      shedder.start();
       return { address: socket.address().address, port: socket.address().port };
     },
     stop() {
+      shedder.stop();
       const s = socket;
       socket = null;
       return new Promise((resolve) => (s ? s.close(() => resolve()) : resolve()));
@@ -97,7 +123,12 @@ function bindSocket(
   onMessage: (msg: Buffer, from: { address: string; port: number }) => void,
 ): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const s = createSocket({ type: 'udp4', reuseAddr: true, recvBufferSize: RECV_BUFFER_BYTES });
+    const s = createSocket({
+      type: 'udp4',
+      reuseAddr: true,
+      recvBufferSize: RECV_BUFFER_BYTES,
+      sendBufferSize: SEND_BUFFER_BYTES,
+    });
     s.once('error', reject);
     s.on('message', onMessage);
     s.bind(config.listen.port, config.listen.host, () => {
@@ -109,20 +140,12 @@ function bindSocket(
   });
 }
 
-/** Counts every drop; logs at most DROP_LOGS_PER_MINUTE per reason (a flood is one counter). */
+/** Counts every drop; logs at most LOGS_PER_MINUTE per reason (a flood is one counter). */
 function dropper(logger: Logger, metrics: DhcpMetrics, now: () => number) {
-  const windows = new Map<string, { start: number; logged: number }>();
+  const allowed = rateLimiter(now);
   return (reason: string, from: string, detail?: string) => {
     metrics.dropped.inc({ reason });
-    const t = now();
-    let w = windows.get(reason);
-    if (!w || t - w.start >= 60_000) {
-      w = { start: t, logged: 0 };
-      windows.set(reason, w);
-    }
-    if (w.logged++ < DROP_LOGS_PER_MINUTE) {
-      logger.warn('dhcp packet dropped', { reason, from, detail });
-    }
+    if (allowed(reason)) logger.warn('dhcp packet dropped', { reason, from, detail });
   };
 }
 
@@ -137,38 +160,34 @@ function replySubnet(config: DhcpConfig, c: ClientInfo, d: Decision): DhcpSubnet
   );
 }
 
-function logDecision(logger: Logger, c: ClientInfo, d: Decision): void {
-  const base = { mac: c.mac, xid: c.xid, type: c.type, kind: c.kind, relay: c.giaddr };
-  if (d.kind === 'reply') {
-    logger.log(d.type === 'OFFER' ? 'debug' : 'info', `dhcp ${c.type} → ${d.type}`, {
-      ...base,
-      address: d.yiaddr,
-      host: d.machine?.hostname ?? null,
-      file: d.boot.filename,
-    });
-  } else if (d.kind === 'nak') {
-    logger.info(`dhcp ${c.type} → NAK`, { ...base, reason: d.reason });
-  } else if (d.kind === 'noreply') {
-    logger.info(`dhcp ${c.type}`, { ...base, note: d.note });
-  } else {
-    logger.info(`dhcp ${c.type} ignored`, { ...base, reason: d.reason });
-  }
-}
-
 /** The request, then what became of it, for the MAC's boot timeline. */
 function bootEvents(c: ClientInfo, d: Decision, now: number): BootEvent[] {
   if (!c.mac) return [];
-  const base = { at: now, mac: c.mac, xid: c.xid, kind: c.kind, relay: c.giaddr };
+  const { mac, xid, kind, giaddr: relay } = c;
   const asked = c.requestedIp ?? c.ciaddr;
-  const out: BootEvent[] = [{ ...base, type: c.type, address: asked, detail: null }];
-  if (d.kind === 'reply') {
-    out.push({ ...base, type: d.type, address: d.yiaddr, detail: d.boot.filename });
-  } else if (d.kind === 'nak') {
-    out.push({ ...base, type: 'NAK', address: asked, detail: d.reason });
-  } else if (d.kind === 'ignore') {
-    out.push({ ...base, type: 'IGNORED', address: asked, detail: d.reason });
-  } else {
-    out[0]!.detail = d.note;
-  }
-  return out;
+  const note = d.kind === 'noreply' ? d.note : null;
+  const request: BootEvent = {
+    at: now,
+    mac,
+    type: c.type,
+    xid,
+    address: asked,
+    kind,
+    relay,
+    detail: note,
+  };
+  const outcome = (type: string, address: string | null, detail: string | null): BootEvent => ({
+    at: now,
+    mac,
+    type,
+    xid,
+    address,
+    kind,
+    relay,
+    detail,
+  });
+  if (d.kind === 'reply') return [request, outcome(d.type, d.yiaddr, d.boot.filename)];
+  if (d.kind === 'nak') return [request, outcome('NAK', asked, d.reason)];
+  if (d.kind === 'ignore') return [request, outcome('IGNORED', asked, d.reason)];
+  return [request];
 }
