@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CAPTURED } from './captured.test-data.ts';
-import { decode, OPTION_OVERLOAD } from './decode.ts';
+import { decode, OPTION_OVERLOAD, peekMessageType } from './decode.ts';
 import { encode } from './encode.ts';
 import { FIXTURES } from './fixtures.test-data.ts';
 import {
@@ -164,6 +164,36 @@ describe('decode', () => {
         decode(b);
       }),
       { numRuns: 2000 },
+    );
+  });
+});
+
+describe('peekMessageType', () => {
+  const typeOf = (bytes: Uint8Array) => {
+    const m = decode(bytes);
+    return isDecodeError(m) || m.op !== 1 ? null : (m.options.get(53)?.[0] ?? null);
+  };
+
+  it('reads option 53 of captured requests without decoding', () => {
+    for (const hex of Object.values(CAPTURED))
+      expect(peekMessageType(Buffer.from(hex, 'hex'))).toBe(1);
+  });
+
+  it('agrees with decode whenever it answers, and never throws (100k inputs)', () => {
+    const seeds = Object.values(CAPTURED).map((hex) => Buffer.from(hex, 'hex'));
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...seeds),
+        fc.array(fc.tuple(fc.nat(400), fc.nat(255)), { maxLength: 4 }),
+        fc.nat(400),
+        (seed, edits, cut) => {
+          const bytes = Buffer.from(seed.subarray(0, Math.max(cut, 200)));
+          for (const [at, value] of edits) if (at < bytes.length) bytes[at] = value;
+          const peeked = peekMessageType(bytes);
+          if (peeked !== null && typeOf(bytes) !== null) expect(peeked).toBe(typeOf(bytes));
+        },
+      ),
+      { numRuns: 100_000 },
     );
   });
 });

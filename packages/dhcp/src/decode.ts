@@ -113,3 +113,34 @@ export function decode(input: Uint8Array): DhcpMessage | DecodeError {
     options,
   };
 }
+
+/**
+ * The message type (option 53) of a BOOTREQUEST read straight from the options area, without
+ * decoding: what a server needs to shed load cheaply. Null when the bytes are not a well-formed
+ * request with option 53 in the main area (an overloaded or malformed message): decode it then.
+ */
+export function peekMessageType(buf: Uint8Array): number | null {
+  const start = HEADER_LENGTH + 4;
+  if (buf.length < start || buf[0] !== 1) return null;
+  const h = HEADER_LENGTH;
+  if (
+    ((buf[h]! << 24) | (buf[h + 1]! << 16) | (buf[h + 2]! << 8) | buf[h + 3]!) >>> 0 !==
+    MAGIC_COOKIE
+  ) {
+    return null;
+  }
+  let at = start;
+  while (at + 1 < buf.length) {
+    const code = buf[at]!;
+    if (code === OPTION_END) return null;
+    if (code === OPTION_PAD) {
+      at++;
+      continue;
+    }
+    const length = buf[at + 1]!;
+    if (at + 2 + length > buf.length) return null;
+    if (code === 53) return length === 1 ? buf[at + 2]! : null;
+    at += 2 + length;
+  }
+  return null;
+}

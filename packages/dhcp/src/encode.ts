@@ -56,40 +56,83 @@ function fill(items: Buffer[], capacities: number[]): { areas: Buffer[][]; dropp
   return { areas, dropped };
 }
 
+/** Writes the fixed header and the magic cookie into `buf` (zeroed). */
+function writeHeader(buf: Buffer, message: DhcpMessage): void {
+  buf[0] = message.op & 255;
+  buf[1] = message.htype & 255;
+  buf[2] = message.hlen & 255;
+  buf[3] = message.hops & 255;
+  buf.writeUInt32BE(message.xid >>> 0, 4);
+  buf.writeUInt16BE(message.secs & 0xffff, 8);
+  buf.writeUInt16BE(message.flags & 0xffff, 10);
+  writeIp(buf, 12, message.ciaddr);
+  writeIp(buf, 16, message.yiaddr);
+  writeIp(buf, 20, message.siaddr);
+  writeIp(buf, 24, message.giaddr);
+  message.chaddr.copy(buf, 28, 0, Math.min(16, message.chaddr.length));
+  buf.write(message.sname, SNAME_OFFSET, SNAME_LENGTH, 'latin1');
+  buf.write(message.file, FILE_OFFSET, FILE_LENGTH, 'latin1');
+  buf.writeUInt32BE(MAGIC_COOKIE, HEADER_LENGTH);
+}
+
+const encodable = (code: number) =>
+  code !== OPTION_PAD &&
+  code !== OPTION_END &&
+  code !== OPTION_OVERLOAD &&
+  code >= 0 &&
+  code <= 255;
+
+/** Bytes of an option's TLVs (RFC 3396 splits values over 255 bytes). */
+const tlvLength = (value: Buffer) =>
+  value.length === 0 ? 2 : value.length + 2 * Math.ceil(value.length / 255);
+
+/** Writes an option's TLVs at `at`; returns the offset after them. */
+function writeTlvs(buf: Buffer, at: number, code: number, value: Buffer): number {
+  if (value.length === 0) {
+    buf[at] = code;
+    buf[at + 1] = 0;
+    return at + 2;
+  }
+  for (let from = 0; from < value.length; from += 255) {
+    const length = Math.min(255, value.length - from);
+    buf[at] = code;
+    buf[at + 1] = length;
+    value.copy(buf, at + 2, from, from + length);
+    at += 2 + length;
+  }
+  return at;
+}
+
 /**
  * Encodes a message (RFC 2131/2132). Options are written in the map's order, END-terminated;
  * pad (0), end (255) and overload (52) entries of the map are ignored (52 is computed here).
- * String fields longer than sname (64) / file (128) bytes are cut.
+ * String fields longer than sname (64) / file (128) bytes are cut. One allocation when the
+ * options fit the main area (the common case).
  */
 export function encode(message: DhcpMessage, encodeOptions: EncodeOptions = {}): Buffer {
-  const items: Buffer[] = [];
-  for (const [code, value] of message.options) {
-    if (code === OPTION_PAD || code === OPTION_END || code === OPTION_OVERLOAD) continue;
-    if (code < 0 || code > 255) continue;
-    items.push(...tlvs(code, value));
-  }
-  const head = Buffer.alloc(HEADER_LENGTH + 4);
-  head[0] = message.op & 255;
-  head[1] = message.htype & 255;
-  head[2] = message.hlen & 255;
-  head[3] = message.hops & 255;
-  head.writeUInt32BE(message.xid >>> 0, 4);
-  head.writeUInt16BE(message.secs & 0xffff, 8);
-  head.writeUInt16BE(message.flags & 0xffff, 10);
-  writeIp(head, 12, message.ciaddr);
-  writeIp(head, 16, message.yiaddr);
-  writeIp(head, 20, message.siaddr);
-  writeIp(head, 24, message.giaddr);
-  message.chaddr.copy(head, 28, 0, Math.min(16, message.chaddr.length));
-  head.write(message.sname, SNAME_OFFSET, SNAME_LENGTH, 'latin1');
-  head.write(message.file, FILE_OFFSET, FILE_LENGTH, 'latin1');
-  head.writeUInt32BE(MAGIC_COOKIE, HEADER_LENGTH);
-
-  const total = items.reduce((n, b) => n + b.length, 0);
+  let total = 0;
+  for (const [code, value] of message.options) if (encodable(code)) total += tlvLength(value);
   const max = encodeOptions.maxSize;
   if (max === undefined || HEADER_LENGTH + 4 + total + 1 <= max) {
-    return Buffer.concat([head, ...items, Buffer.from([OPTION_END])]);
+    const out = Buffer.alloc(HEADER_LENGTH + 4 + total + 1);
+    writeHeader(out, message);
+    let at = HEADER_LENGTH + 4;
+    for (const [code, value] of message.options) {
+      if (encodable(code)) at = writeTlvs(out, at, code, value);
+    }
+    out[at] = OPTION_END;
+    return out;
   }
+  return encodeOverloaded(message, max);
+}
+
+/** The options do not fit `max`: the rest go into file, then sname (option 52). */
+function encodeOverloaded(message: DhcpMessage, max: number): Buffer {
+  const items: Buffer[] = [];
+  for (const [code, value] of message.options)
+    if (encodable(code)) items.push(...tlvs(code, value));
+  const head = Buffer.alloc(HEADER_LENGTH + 4);
+  writeHeader(head, message);
   // Overload: keep 3 bytes of the main area for option 52 itself.
   const mainCapacity = Math.max(0, max - HEADER_LENGTH - 4 - 3);
   const capacities = [mainCapacity];

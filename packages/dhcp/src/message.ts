@@ -55,11 +55,14 @@ export const MessageType = {
 } as const;
 export type MessageTypeName = keyof typeof MessageType;
 
+/** Names by code (index 0 unused). */
+const MESSAGE_TYPE_NAMES: (MessageTypeName | null)[] = [null];
+for (const [name, code] of Object.entries(MessageType)) {
+  MESSAGE_TYPE_NAMES[code] = name as MessageTypeName;
+}
+
 export function messageTypeName(value: number | null): MessageTypeName | null {
-  for (const [name, code] of Object.entries(MessageType)) {
-    if (code === value) return name as MessageTypeName;
-  }
-  return null;
+  return value === null ? null : (MESSAGE_TYPE_NAMES[value] ?? null);
 }
 
 /** Why bytes are not a DHCP message: `reason` is a short stable label (metrics), `message` says more. */

@@ -147,7 +147,7 @@ function isContiguousMask(mask: number): boolean {
 /** The subnet's option 1: `netmask`, or the mask of its network. */
 export function subnetMask(subnet: DhcpSubnet): string {
   if (subnet.netmask !== null) return subnet.netmask;
-  const prefix = parseCidr(subnet.network)?.prefix ?? 32;
+  const prefix = networkOf(subnet)?.prefix ?? 32;
   const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
   return [mask >>> 24, (mask >>> 16) & 255, (mask >>> 8) & 255, mask & 255].join('.');
 }

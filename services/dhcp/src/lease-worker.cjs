@@ -13,13 +13,25 @@ const upsert = db.prepare(`INSERT INTO leases (ip, key, mac, state, expires_at, 
   ON CONFLICT (ip) DO UPDATE SET key = excluded.key, mac = excluded.mac, state = excluded.state,
     expires_at = excluded.expires_at, subnet = excluded.subnet, hostname = excluded.hostname`);
 const insertEvent =
-  db.prepare(`INSERT INTO boot_events (at, mac, type, xid, address, kind, relay, detail)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+  db.prepare(`INSERT INTO boot_events (at, mac, type, xid, address, kind, relay, detail, outcome,
+  outcome_address) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
 const write = db.transaction((l, e) => {
   for (let i = 0; i < l.length; i += 7)
     upsert.run(l[i], l[i + 1], l[i + 2], l[i + 3], l[i + 4], l[i + 5], l[i + 6]);
-  for (let i = 0; i < e.length; i += 8)
-    insertEvent.run(e[i], e[i + 1], e[i + 2], e[i + 3], e[i + 4], e[i + 5], e[i + 6], e[i + 7]);
+  for (let i = 0; i < e.length; i += 10) {
+    insertEvent.run(
+      e[i],
+      e[i + 1],
+      e[i + 2],
+      e[i + 3],
+      e[i + 4],
+      e[i + 5],
+      e[i + 6],
+      e[i + 7],
+      e[i + 8],
+      e[i + 9],
+    );
+  }
 });
 const prune = db.transaction((before, perMac) => {
   let removed = db.prepare('DELETE FROM boot_events WHERE at < ?').run(before).changes;

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { BootEvent } from './leases.ts';
+import type { BootStep } from './leases.ts';
 import type { Lease } from './policy.ts';
 
 /**
@@ -15,16 +15,20 @@ export interface LeaseWriter {
 
 export type FlatRows = (string | number | null)[];
 export const LEASE_FIELDS = 7;
-export const EVENT_FIELDS = 8;
+export const EVENT_FIELDS = 10;
 
 /** Appends a lease's columns (leases: ip, key, mac, state, expires_at, subnet, hostname). */
 export function leaseFields(out: FlatRows, l: Lease): void {
   out.push(l.ip, l.key, l.mac, l.state, l.expiresAt, l.subnet, l.hostname);
 }
 
-/** Appends a boot event's columns (boot_events: at, mac, type, xid, address, kind, relay, detail). */
-export function eventFields(out: FlatRows, e: BootEvent): void {
+/**
+ * Appends a step's columns (boot_events: at, mac, type, xid, address, kind, relay, detail,
+ * outcome, outcome_address).
+ */
+export function eventFields(out: FlatRows, e: BootStep): void {
   out.push(e.at, e.mac, e.type, e.xid, e.address, e.kind, e.relay, e.detail);
+  out.push(e.outcome, e.outcomeAddress);
 }
 
 interface Waiter {

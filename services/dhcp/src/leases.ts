@@ -28,11 +28,24 @@ export interface BootEvent {
   detail: string | null;
 }
 
+/**
+ * One exchange step, stored as one row: the request (`type`, `address` asked for) and what became
+ * of it (`outcome` OFFER/ACK/NAK/IGNORED with its `outcomeAddress`, or null for a note such as
+ * `released`); `detail` is the outcome's (ignore reason, NAK message, boot file) or the note.
+ * `events()` shows it as the two boot events it stands for.
+ */
+export interface BootStep extends BootEvent {
+  outcome: string | null;
+  outcomeAddress: string | null;
+}
+
 export interface LeaseStore extends LeaseView {
   /** Applies lease rows to the in-memory table now and queues them for the next commit. */
   put(leases: Lease[]): void;
-  record(events: BootEvent[]): void;
-  /** Resolves once everything queued so far is durable (rejects if its commit failed). */
+  record(step: BootStep): void;
+  /** Calls `done` once everything queued so far is durable (with the error if its commit failed). */
+  afterCommit(done: (error?: Error) => void): void;
+  /** afterCommit as a promise. */
   commit(): Promise<void>;
   /** Writes queued or being committed (load shedding looks at it). */
   backlog(): number;
@@ -40,8 +53,9 @@ export interface LeaseStore extends LeaseView {
   all(): Lease[];
   /** Leases not expired at `now` and not declined. */
   activeCount(now: number): number;
+  /** The MAC's newest boot events first (a step's outcome, then its request). */
   events(mac: string, limit: number): BootEvent[];
-  /** Deletes boot events older than `maxAgeMs` and beyond `perMac` per MAC; returns how many. */
+  /** Deletes steps older than `maxAgeMs` and beyond `perMac` per MAC; returns how many. */
   prune(now: number, maxAgeMs: number, perMac: number): Promise<number>;
   /** Commits what is queued, then closes the database. */
   close(): Promise<void>;
@@ -53,12 +67,39 @@ CREATE TABLE IF NOT EXISTS leases (
   expires_at INTEGER NOT NULL, subnet TEXT NOT NULL, hostname TEXT
 );
 CREATE TABLE IF NOT EXISTS boot_events (
-  id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, mac TEXT NOT NULL, type TEXT NOT NULL,
-  xid INTEGER NOT NULL, address TEXT, kind TEXT, relay TEXT, detail TEXT
+  id INTEGER PRIMARY KEY, at INTEGER NOT NULL, mac TEXT NOT NULL, type TEXT NOT NULL,
+  xid INTEGER NOT NULL, address TEXT, kind TEXT, relay TEXT, detail TEXT,
+  outcome TEXT, outcome_address TEXT
 );
 CREATE INDEX IF NOT EXISTS boot_events_mac ON boot_events (mac, id);
 CREATE INDEX IF NOT EXISTS boot_events_at ON boot_events (at);
 `;
+
+/**
+ * Databases from before one row per step: their boot_events gains the outcome columns (old rows
+ * read as single events). Their `AUTOINCREMENT` id stays; it orders rows the same way.
+ */
+function migrate(db: Database.Database): void {
+  const columns = db.prepare('PRAGMA table_info(boot_events)').all() as { name: string }[];
+  if (columns.some((c) => c.name === 'outcome')) return;
+  db.exec(`ALTER TABLE boot_events ADD COLUMN outcome TEXT;
+    ALTER TABLE boot_events ADD COLUMN outcome_address TEXT;`);
+}
+
+interface StepRow extends BootEvent {
+  outcome: string | null;
+  outcome_address: string | null;
+}
+
+/** A stored step as the boot events it stands for, newest first. */
+function stepEvents(r: StepRow): BootEvent[] {
+  const { at, mac, type, xid, address, kind, relay, detail } = r;
+  if (r.outcome === null) return [{ at, mac, type, xid, address, kind, relay, detail }];
+  return [
+    { at, mac, type: r.outcome, xid, address: r.outcome_address, kind, relay, detail },
+    { at, mac, type, xid, address, kind, relay, detail: null },
+  ];
+}
 
 interface LeaseRow {
   ip: number;
@@ -135,19 +176,11 @@ class LeaseIndex implements LeaseView {
   }
 }
 
-/** Writes queued for one commit, and the promise of their durability. */
+/** Writes queued for one commit, and who waits for their durability. */
 class Batch {
   readonly leases: FlatRows = [];
   readonly events: FlatRows = [];
-  readonly done: Promise<void>;
-  settle!: (e?: Error) => void;
-
-  constructor() {
-    this.done = new Promise<void>((resolve, reject) => {
-      this.settle = (e) => (e ? reject(e) : resolve());
-    });
-    this.done.catch(() => {}); // reported through onError; commit() callers see it too
-  }
+  readonly waiters: ((error?: Error) => void)[] = [];
 
   /** Rows queued. */
   get size(): number {
@@ -179,6 +212,7 @@ class SqliteLeaseStore implements LeaseStore {
     this.reader = new Database(path);
     this.reader.pragma('journal_mode = WAL');
     this.reader.exec(SCHEMA);
+    migrate(this.reader);
     const rows = this.reader.prepare('SELECT * FROM leases ORDER BY ip').all() as LeaseRow[];
     for (const row of rows) this.index.set(fromRow(row));
     this.writer = startLeaseWriter(path);
@@ -205,14 +239,19 @@ class SqliteLeaseStore implements LeaseStore {
     if (leases.length) this.schedule();
   }
 
-  record(events: BootEvent[]): void {
-    for (const event of events) eventFields(this.pending.events, event);
-    if (events.length) this.schedule();
+  record(step: BootStep): void {
+    eventFields(this.pending.events, step);
+    this.schedule();
+  }
+
+  afterCommit(done: (error?: Error) => void): void {
+    if (this.pending.size > 0) this.pending.waiters.push(done);
+    else if (this.inFlight) this.inFlight.waiters.push(done);
+    else done();
   }
 
   commit(): Promise<void> {
-    if (this.pending.size > 0) return this.pending.done;
-    return this.inFlight?.done ?? Promise.resolve();
+    return new Promise((resolve, reject) => this.afterCommit((e) => (e ? reject(e) : resolve())));
   }
 
   backlog(): number {
@@ -230,12 +269,13 @@ class SqliteLeaseStore implements LeaseStore {
   }
 
   events(mac: string, limit: number): BootEvent[] {
-    return this.reader
+    const rows = this.reader
       .prepare(
-        `SELECT at, mac, type, xid, address, kind, relay, detail FROM boot_events
-         WHERE mac = ? ORDER BY id DESC LIMIT ?`,
+        `SELECT at, mac, type, xid, address, kind, relay, detail, outcome, outcome_address
+         FROM boot_events WHERE mac = ? ORDER BY id DESC LIMIT ?`,
       )
-      .all(mac, limit) as BootEvent[];
+      .all(mac, limit) as StepRow[];
+    return rows.flatMap(stepEvents).slice(0, limit);
   }
 
   prune(now: number, maxAgeMs: number, perMac: number): Promise<number> {
@@ -245,9 +285,11 @@ class SqliteLeaseStore implements LeaseStore {
   async close(): Promise<void> {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
-    await this.inFlight?.done.catch(() => {});
-    if (this.pending.size > 0) this.flush();
-    await this.inFlight?.done.catch(() => {});
+    const settled = (batch: Batch | null) =>
+      new Promise<void>((resolve) => (batch ? batch.waiters.push(() => resolve()) : resolve()));
+    await settled(this.inFlight); // which flushes what is pending when it is done
+    if (this.pending.size > 0 && this.inFlight === null) this.flush();
+    await settled(this.inFlight);
     await this.writer.close();
     this.reader.close();
   }
@@ -273,7 +315,13 @@ class SqliteLeaseStore implements LeaseStore {
   private committed(batch: Batch, error?: Error): void {
     this.inFlight = null;
     if (error) this.onError(error);
-    batch.settle(error);
+    for (const done of batch.waiters) {
+      try {
+        done(error);
+      } catch (e) {
+        this.onError(e as Error);
+      }
+    }
     if (this.pending.size > 0) this.flush();
   }
 }

@@ -5,25 +5,29 @@ import type { DhcpConfig } from './config.ts';
 import type { DhcpMetrics } from './metrics.ts';
 import { type Destination, directedBroadcast } from './reply.ts';
 
-export type Send = (bytes: Buffer, to: Destination, subnet: DhcpSubnet | null) => Promise<void>;
+/** Sends one reply; `done` (if given) runs once it is sent or its failure counted. */
+export type Send = (
+  bytes: Buffer,
+  to: Destination,
+  subnet: DhcpSubnet | null,
+  done?: () => void,
+) => void;
 
-/**
- * Sends replies on the DHCP socket. Broadcasts go to 255.255.255.255, unless `broadcast` says
- * `directed` or (`auto`) the host has no route for it (ENETUNREACH, as in a fresh network
- * namespace): then, logged once and counted, to the subnet's directed broadcast address.
- */
 export function createSender(
   config: DhcpConfig,
   socket: () => Socket | null,
   deps: { logger: Logger; metrics: DhcpMetrics },
 ): Send {
   let directed = config.broadcast === 'directed';
-  const sendTo = (bytes: Buffer, address: string, port: number) =>
-    new Promise<void>((resolve, reject) => {
-      const s = socket();
-      if (!s) return reject(new Error('socket closed'));
-      s.send(bytes, port, address, (err) => (err ? reject(err) : resolve()));
-    });
+  const sendTo = (bytes: Buffer, address: string, port: number, cb: (e: Error | null) => void) => {
+    const s = socket();
+    if (!s) return cb(new Error('socket closed'));
+    try {
+      s.send(bytes, port, address, cb);
+    } catch (e) {
+      cb(e as Error);
+    }
+  };
   const failed = (e: Error, target: string) => {
     deps.metrics.dropped.inc({ reason: 'send-failed' });
     deps.logger.error('dhcp reply not sent', { to: target, error: e.message });
@@ -36,18 +40,21 @@ export function createSender(
       { fallback: directedBroadcast(subnet) },
     );
   };
-  return async (bytes, to, subnet) => {
+  return (bytes, to, subnet, done) => {
     const target = to.broadcast && directed && subnet ? directedBroadcast(subnet) : to.address;
-    try {
-      await sendTo(bytes, target, to.port);
-    } catch (e) {
+    sendTo(bytes, target, to.port, (e) => {
+      if (!e) return done?.();
       const unreachable = (e as NodeJS.ErrnoException).code === 'ENETUNREACH';
       if (!(unreachable && to.broadcast && !directed && config.broadcast === 'auto' && subnet)) {
-        return failed(e as Error, target);
+        failed(e, target);
+        return done?.();
       }
       fallBack(subnet);
       const retry = directedBroadcast(subnet);
-      await sendTo(bytes, retry, to.port).catch((err: Error) => failed(err, retry));
-    }
+      sendTo(bytes, retry, to.port, (err) => {
+        if (err) failed(err, retry);
+        done?.();
+      });
+    });
   };
 }

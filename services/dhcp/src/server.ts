@@ -8,11 +8,13 @@ import {
   decode,
   encode,
   isDecodeError,
+  MessageType,
   MIN_MESSAGE_SIZE,
+  peekMessageType,
   subnetFor,
 } from '@lanctl/dhcp-wire';
 import type { DhcpConfig } from './config.ts';
-import type { BootEvent, LeaseStore } from './leases.ts';
+import type { BootStep, LeaseStore } from './leases.ts';
 import type { DhcpMetrics } from './metrics.ts';
 import { createPacketLog, rateLimiter } from './packet-log.ts';
 import { type Decision, decide, type PolicyContext } from './policy.ts';
@@ -56,54 +58,120 @@ export function createPacketServer(config: DhcpConfig, deps: PacketServerDeps): 
 
   const shedder = createShedder(deps.shed);
 
-  /** decide → record → (commit) → encode → send, for a classified request. */
-  const answer = async (decoded: DhcpMessage, c: ClientInfo) => {
+  /**
+   * decide → record → (commit) → encode → send, for a classified request; `done` once it is
+   * answered. Callbacks, not promises: only an ACK waits (for its batch's commit).
+   */
+  const answer = (decoded: DhcpMessage, c: ClientInfo, done: () => void): void => {
     const started = process.hrtime.bigint();
     const now = deps.now();
     const decision = decide(c, deps.context(now));
     metrics.decision.observe(Number(process.hrtime.bigint() - started) / 1e9);
     store.put(decision.effects);
-    store.record(bootEvents(c, decision, now));
+    const step = bootStep(c, decision, now);
+    if (step) store.record(step);
     log(c, decision);
     if (decision.kind === 'ignore') metrics.dropped.inc({ reason: decision.reason });
-    if (decision.kind === 'ignore' || decision.kind === 'noreply') return;
+    if (decision.kind === 'ignore' || decision.kind === 'noreply') {
+      done();
+      return;
+    }
     const isNak = decision.kind === 'nak';
     const reply = isNak
       ? buildNak(decoded, c, decision)
       : buildReply(decoded, c, decision, { domain: config.plan.domain });
     const bytes = encode(reply, { maxSize: Math.max(MIN_MESSAGE_SIZE, c.maxMessageSize ?? 0) });
+    const type = isNak ? 'NAK' : decision.type;
+    const sendReply = () =>
+      send(bytes, destination(c, isNak), replySubnet(config, c, decision), () => {
+        metrics.sent.inc({ type });
+        done();
+      });
     // An ACKed lease is durable before the client hears of it; an OFFER or NAK promises nothing
     // (a crash loses at most an offer hold: the client's REQUEST is then NAKed or re-ACKed).
-    if (!isNak && decision.type === 'ACK') await store.commit();
-    await send(bytes, destination(c, isNak), replySubnet(config, c, decision));
-    metrics.sent.inc({ type: isNak ? 'NAK' : decision.type });
+    if (type !== 'ACK') {
+      sendReply();
+      return;
+    }
+    store.afterCommit((error) => {
+      if (!error) sendReply();
+      else {
+        drop('commit-failed', c.giaddr ?? c.ciaddr ?? '', error.message);
+        done();
+      }
+    });
   };
 
-  const handle: PacketServer['handle'] = async (msg, from) => {
+  /** Whether to shed a new exchange now (counted and dropped if so). */
+  const shed = (from: string): boolean => {
+    const overload = shedder.overload();
+    if (overload) drop('overload', from, overload);
+    return overload !== null;
+  };
+
+  /** One datagram; `done` once it is answered or dropped. Throws only on a bug. */
+  const receive = (msg: Buffer, from: { address: string }, done: () => void): void => {
+    // Shed new exchanges first (a REQUEST finishes one a client already started), before
+    // decoding: a DISCOVER dropped under load costs a few bytes read.
+    const peeked = peekMessageType(msg);
+    if (peeked === MessageType.DISCOVER && shed(from.address)) {
+      metrics.received.inc({ type: 'DISCOVER' });
+      done();
+      return;
+    }
     const decoded = decode(msg);
-    if (isDecodeError(decoded)) return drop(decoded.reason, from.address, decoded.message);
+    if (isDecodeError(decoded)) {
+      drop(decoded.reason, from.address, decoded.message);
+      done();
+      return;
+    }
     const c = classify(decoded);
-    if ('reason' in c) return drop(c.reason, from.address);
+    if ('reason' in c) {
+      drop(c.reason, from.address);
+      done();
+      return;
+    }
     metrics.received.inc({ type: c.type });
-    // Shed new exchanges first: a REQUEST finishes one a client already started.
-    const overload = c.type === 'DISCOVER' ? shedder.overload() : null;
-    if (overload) return drop('overload', from.address, overload);
+    if (peeked === null && c.type === 'DISCOVER' && shed(from.address)) {
+      done();
+      return;
+    }
     shedder.enter();
-    try {
-      await answer(decoded, c);
-    } finally {
+    let answered = false;
+    const finish = () => {
+      if (answered) return;
+      answered = true;
       shedder.leave();
+      done();
+    };
+    try {
+      answer(decoded, c, finish);
+    } catch (e) {
+      finish();
+      throw e;
     }
   };
 
+  const handle: PacketServer['handle'] = (msg, from) =>
+    new Promise((resolve, reject) => {
+      try {
+        receive(msg, from, resolve);
+      } catch (e) {
+        reject(e);
+      }
+    });
+
+  const noop = () => {};
   return {
     handle,
     async start() {
       socket = await bindSocket(config, logger, (msg, rinfo) => {
-        handle(msg, rinfo).catch((e: Error) => {
+        try {
+          receive(msg, rinfo, noop);
+        } catch (e) {
           metrics.dropped.inc({ reason: 'internal-error' });
-          logger.error('dhcp request failed', { error: e.stack ?? e.message });
-        });
+          logger.error('dhcp request failed', { error: (e as Error).stack ?? String(e) });
+        }
       });
       shedder.start();
       return { address: socket.address().address, port: socket.address().port };
@@ -160,34 +228,23 @@ function replySubnet(config: DhcpConfig, c: ClientInfo, d: Decision): DhcpSubnet
   );
 }
 
-/** The request, then what became of it, for the MAC's boot timeline. */
-function bootEvents(c: ClientInfo, d: Decision, now: number): BootEvent[] {
-  if (!c.mac) return [];
-  const { mac, xid, kind, giaddr: relay } = c;
+/** The request and what became of it, as one step of the MAC's boot timeline. */
+function bootStep(c: ClientInfo, d: Decision, now: number): BootStep | null {
+  if (!c.mac) return null;
   const asked = c.requestedIp ?? c.ciaddr;
-  const note = d.kind === 'noreply' ? d.note : null;
-  const request: BootEvent = {
+  const outcome =
+    d.kind === 'reply' ? d.type : d.kind === 'nak' ? 'NAK' : d.kind === 'ignore' ? 'IGNORED' : null;
+  const detail = d.kind === 'reply' ? d.boot.filename : d.kind === 'noreply' ? d.note : d.reason;
+  return {
     at: now,
-    mac,
+    mac: c.mac,
     type: c.type,
-    xid,
+    xid: c.xid,
     address: asked,
-    kind,
-    relay,
-    detail: note,
-  };
-  const outcome = (type: string, address: string | null, detail: string | null): BootEvent => ({
-    at: now,
-    mac,
-    type,
-    xid,
-    address,
-    kind,
-    relay,
+    kind: c.kind,
+    relay: c.giaddr,
     detail,
-  });
-  if (d.kind === 'reply') return [request, outcome(d.type, d.yiaddr, d.boot.filename)];
-  if (d.kind === 'nak') return [request, outcome('NAK', asked, d.reason)];
-  if (d.kind === 'ignore') return [request, outcome('IGNORED', asked, d.reason)];
-  return [request];
+    outcome,
+    outcomeAddress: d.kind === 'reply' ? d.yiaddr : outcome === null ? null : asked,
+  };
 }
