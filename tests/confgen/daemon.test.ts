@@ -38,6 +38,23 @@ const keaHosts = () =>
     .map((r: any) => `${r.hostname} ${r['ip-address']}`);
 const health = async () => (await fetch(`${url}/healthz`)).json() as Promise<any>;
 
+/**
+ * Waits until the daemon is healthy and made no apply for 10 debounce periods: a burst may be
+ * rendered in several applies (how many depends on the machine's load), and an apply's reloads
+ * run one after the other, so a test reading the reload log must let the last one finish.
+ */
+async function settled(): Promise<void> {
+  const applies = () => metrics.getSingleMetricAsString('lanctl_confgen_applies_total');
+  let last = '';
+  await until(async () => {
+    const now = await applies();
+    const quiet = now === last && (await health()).ok === true;
+    last = now;
+    if (!quiet) await new Promise((r) => setTimeout(r, 500));
+    return quiet;
+  }, 'no apply for 500 ms');
+}
+
 beforeAll(async () => {
   mdb = await startMdb('sqlite');
   dir = await tempDir('lanctl-confgen-daemon-');
@@ -77,6 +94,7 @@ describe('confgen daemon', () => {
     }
     await until(() => keaHosts().length === 5, 'five reservations');
     await until(() => reloads(dir.path).includes('zone prolo normal'), 'zone reload');
+    await settled();
     const lines = reloads(dir.path);
     // Zone reloads only for the zones that changed (how many renders the burst made depends on
     // the machine's load: debounce_ms is a quiet time, not asserted here).
@@ -89,7 +107,7 @@ describe('confgen daemon', () => {
   });
 
   it('renders nothing for a change no output reads (rfs)', async () => {
-    await until(async () => (await health()).ok === true, 'healthy');
+    await settled();
     clearReloads(dir.path);
     const text = await metrics.getSingleMetricAsString('lanctl_confgen_applies_total');
     const r = await mdb.call('PATCH', '/api/v1/machines/pc1', { rfs: 3 });
