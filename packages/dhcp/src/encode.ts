@@ -8,6 +8,7 @@ import {
   SNAME_LENGTH,
   SNAME_OFFSET,
 } from './message.ts';
+import { ipBytes } from './options.ts';
 
 export interface EncodeOptions {
   /**
@@ -20,8 +21,7 @@ export interface EncodeOptions {
 }
 
 function writeIp(buf: Buffer, at: number, text: string): void {
-  const parts = text.split('.');
-  for (let i = 0; i < 4; i++) buf[at + i] = Number(parts[i] ?? 0) & 255;
+  ipBytes(text).copy(buf, at);
 }
 
 /** One option as wire TLVs: values over 255 bytes become several instances (RFC 3396). */

@@ -2,11 +2,13 @@ import {
   type Cidr,
   cidrContains,
   cidrSchema,
+  formatIpv4,
   hostRange,
   ipv4Schema,
   nameSchema,
   parseCidr,
   parseIpv4,
+  prefixMask,
 } from '@lanctl/model';
 import { z } from 'zod';
 
@@ -147,9 +149,7 @@ function isContiguousMask(mask: number): boolean {
 /** The subnet's option 1: `netmask`, or the mask of its network. */
 export function subnetMask(subnet: DhcpSubnet): string {
   if (subnet.netmask !== null) return subnet.netmask;
-  const prefix = networkOf(subnet)?.prefix ?? 32;
-  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  return [mask >>> 24, (mask >>> 16) & 255, (mask >>> 8) & 255, mask & 255].join('.');
+  return formatIpv4(prefixMask(networkOf(subnet)?.prefix ?? 32));
 }
 
 /** Parsed `network` per subnet object (subnetFor runs for every packet; plans do not change). */

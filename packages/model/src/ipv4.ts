@@ -12,6 +12,11 @@ export function formatIpv4(value: number): string {
   return [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join('.');
 }
 
+/** The mask of a prefix length (0–32) as an unsigned 32-bit integer: 24 → 0xffffff00. */
+export function prefixMask(prefix: number): number {
+  return prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+}
+
 export interface Cidr {
   /** Network address as an integer. */
   network: number;

@@ -7,7 +7,7 @@ import {
   type DhcpSubnet,
   subnetFor,
 } from '@lanctl/dhcp-wire';
-import type { Machine } from '@lanctl/model';
+import { formatIpv4, type Machine, prefixMask } from '@lanctl/model';
 
 /**
  * What every DHCP generator renders: the plan's subnets, each with its known machines, and a
@@ -111,7 +111,5 @@ function choicesFor(
 export function splitCidr(network: string): { address: string; prefix: number; netmask: string } {
   const [address, bits] = network.split('/');
   const prefix = Number(bits);
-  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  const netmask = [24, 16, 8, 0].map((s) => (mask >>> s) & 0xff).join('.');
-  return { address: address!, prefix, netmask };
+  return { address: address!, prefix, netmask: formatIpv4(prefixMask(prefix)) };
 }

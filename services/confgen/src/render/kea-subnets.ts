@@ -1,4 +1,5 @@
 import { type ClientKind, subnetMask } from '@lanctl/dhcp-wire';
+import { formatIpv4, parseIpv4 } from '@lanctl/model';
 import type { DhcpView, DhcpViewSubnet } from '../dhcp-view.ts';
 import { splitCidr } from '../dhcp-view.ts';
 
@@ -44,16 +45,10 @@ export function keaSubnets(view: DhcpView): Json {
 /** The network Kea must see for the mask the plan sends: `a.b.c.d/n` of the (wider) netmask. */
 function keaNetwork(s: DhcpViewSubnet): string {
   if (s.subnet.netmask === null) return s.subnet.network;
-  const mask = subnetMask(s.subnet)
-    .split('.')
-    .reduce((acc, octet) => ((acc << 8) | Number(octet)) >>> 0, 0);
-  const address = splitCidr(s.subnet.network)
-    .address.split('.')
-    .reduce((acc, octet) => ((acc << 8) | Number(octet)) >>> 0, 0);
-  const network = (address & mask) >>> 0;
+  const mask = parseIpv4(subnetMask(s.subnet))!;
+  const address = parseIpv4(splitCidr(s.subnet.network).address)!;
   const prefix = mask === 0 ? 0 : 32 - Math.log2((~mask >>> 0) + 1);
-  const text = [24, 16, 8, 0].map((shift) => (network >>> shift) & 255).join('.');
-  return `${text}/${prefix}`;
+  return `${formatIpv4((address & mask) >>> 0)}/${prefix}`;
 }
 
 const SHARED_FIELDS = ['router', 'dns', 'next_server', 'interface'] as const;
