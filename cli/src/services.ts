@@ -13,4 +13,5 @@ export const SERVICE_MAINS: Record<string, () => Promise<{ main(argv: string[]):
     dns: () => import('@lanctl/dns/main'),
     tftp: () => import('@lanctl/tftp/main'),
     confgen: () => import('@lanctl/confgen/main'),
+    netboot: () => import('@lanctl/netboot/main'),
   };

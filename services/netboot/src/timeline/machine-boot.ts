@@ -1,0 +1,82 @@
+import {
+  type BootSummary,
+  type DhcpBootEvent,
+  fromDhcp,
+  fromNetboot,
+  fromTftp,
+  lastBoot,
+  type NetbootEvent,
+} from '@lanctl/boot';
+import type { Machine } from '@lanctl/model';
+import type { EventLog } from './event-log.ts';
+import { fetchDhcp, fetchTftp, type Source } from './sources.ts';
+
+/** Netboot events read per query (by MAC, by addresses). */
+const NETBOOT_LIMIT = 2000;
+const GIVEN = new Set(['OFFER', 'ACK']);
+
+export interface BootSources {
+  log: EventLog;
+  dhcp: Source;
+  tftp: Source;
+  timeoutMs?: number;
+}
+
+export interface MachineBoot {
+  hostname: string;
+  mac: string;
+  ip: string;
+  sources: { dhcp: string; tftp: string; netboot: string };
+  boot: BootSummary;
+}
+
+const key = (e: NetbootEvent) => `${e.at}|${e.ip}|${e.kind}|${e.path}|${e.status}|${e.outcome}`;
+
+/** The machine's fixed address and every address DHCP gave its MAC (or it used) since then. */
+function addressesOf(machine: Machine, dhcp: DhcpBootEvent[], net: NetbootEvent[]): string[] {
+  const ips = new Set([machine.ip]);
+  for (const e of dhcp) if (e.address && GIVEN.has(e.type)) ips.add(e.address);
+  for (const e of net) ips.add(e.ip);
+  return [...ips];
+}
+
+function netbootEvents(log: EventLog, mac: string, ips: string[], sinceMs: number) {
+  const seen = new Set<string>();
+  const out: NetbootEvent[] = [];
+  for (const e of [
+    ...log.byMac(mac, sinceMs, NETBOOT_LIMIT),
+    ...log.byIps(ips, sinceMs, NETBOOT_LIMIT),
+  ]) {
+    const k = key(e);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(e);
+  }
+  return out;
+}
+
+/**
+ * One machine's last boot, joined from dhcp (by MAC), tftp (by address) and the netboot log (by
+ * MAC and by address): the fixed address and each one DHCP gave the MAC since `sinceMs`.
+ */
+export async function machineBoot(
+  sources: BootSources,
+  machine: Machine,
+  sinceMs: number,
+): Promise<MachineBoot> {
+  const dhcp = await fetchDhcp(sources.dhcp, machine.mac, sources.timeoutMs);
+  const dhcpEvents = dhcp.items.filter((e) => Date.parse(e.at) >= sinceMs);
+  const byMac = sources.log.byMac(machine.mac, sinceMs, NETBOOT_LIMIT);
+  const ips = addressesOf(machine, dhcpEvents, byMac);
+  const tftp = await fetchTftp(sources.tftp, ips, sources.timeoutMs);
+  const transfers = tftp.items.filter((t) => Date.parse(t.at) >= sinceMs);
+  const net = netbootEvents(sources.log, machine.mac, ips, sinceMs);
+  const boot = lastBoot([...fromDhcp(dhcpEvents), ...fromTftp(transfers), ...fromNetboot(net)]);
+  return {
+    hostname: machine.hostname,
+    mac: machine.mac,
+    ip: machine.ip,
+    sources: { dhcp: dhcp.status, tftp: tftp.status, netboot: 'ok' },
+    boot,
+  };
+}
