@@ -37,6 +37,8 @@ export interface NetbootServers {
   waitForMachines(macs: string[]): Promise<void>;
   /** Our servers only: boot events and TFTP figures of a UEFI boot. */
   checkUefiBoot?(mac: string, ip: string): Promise<void>;
+  /** Our servers only: the HTTP APIs the netboot service's boot timeline reads. */
+  timelineUrls?: { dhcp_url: string; tftp_url: string };
   logs(): string;
   stop(): Promise<void>;
 }
@@ -138,11 +140,13 @@ async function lanctlServers(lan: TestLan, setup: NetbootSetup): Promise<Netboot
     listen: { host: '0.0.0.0', port: 69 },
     root: '/usr/lib/ipxe',
     http: { listen: { host: lan.uplink.ns, port: 0 } },
+    auth: { public_key_file: setup.mdb.keys.files.publicKeyFile },
   });
   const logs = () =>
     `--- dhcp\n${dhcp.process.output().slice(-6000)}\n--- tftp\n${tftp.process.output().slice(-3000)}`;
   return {
     logs,
+    timelineUrls: { dhcp_url: dhcp.http, tftp_url: tftp.http },
     waitForMachines: async (macs) => {
       // The DHCP server logs its table size at every update from mdb's machines stream.
       await waitForLine(dhcp.process, 30_000, (e) =>

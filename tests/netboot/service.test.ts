@@ -144,7 +144,7 @@ describe('registration', () => {
       [`hostname=pas-r02p01&mac=zz&rfs=0&hfs=1&room=pasteur&mtype=user`, /mac: /],
       [`hostname=x%7C%7Creboot&mac=${ALIEN_MAC}&rfs=0&hfs=1&room=pasteur&mtype=user`, /hostname: /],
       [`hostname=pas%20r02&mac=${ALIEN_MAC}&rfs=0&hfs=1&room=pasteur&mtype=user`, /hostname: /],
-      [`hostname=pas-r02p01&mac=${ALIEN_MAC}&rfs=0&hfs=1&room=mars&mtype=user`, /there is no room "mars"/],
+      [`hostname=pas-r02p01&mac=${ALIEN_MAC}&rfs=0&hfs=1&room=mars&mtype=user`, /there is no room named mars/],
       [`hostname=pas-r02p01&mac=${ALIEN_MAC}&rfs=abc&hfs=1&room=pasteur&mtype=user`, /rfs: /],
       [`hostname=${KNOWN.hostname}&mac=${ALIEN_MAC}&rfs=0&hfs=1&room=pasteur&mtype=user`, /already taken/],
       [`hostname=pas-r02p01&mac=${KNOWN.mac}&rfs=0&hfs=1&room=pasteur&mtype=user`, /already registered/],

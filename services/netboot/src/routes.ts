@@ -136,7 +136,7 @@ export function scriptRoutes(deps: ScriptRouteDeps): Router {
     if (!parsed.ok) return invalid(req, res, 'menu', parsed.message);
     const q = parsed.data;
     if (q.room !== undefined && !tables.rooms().some((r) => r.name === q.room)) {
-      return invalid(req, res, 'menu', `room: there is no room "${q.room}"`);
+      return invalid(req, res, 'menu', `room: there is no room named ${q.room}`);
     }
     const suggestion = q.room
       ? await registrar.suggestion(q.room).catch(() => ({ hostname: null, source: null, rfs: 0, hfs: 0 }))
@@ -169,9 +169,9 @@ export function scriptRoutes(deps: ScriptRouteDeps): Router {
     if (from === null || !aliens.some((n) => cidrContains(n, from))) {
       return refuse('refused', `registration is only possible from the unknown machines' network (${config.alien_networks.join(', ')}); this request came from ${ip}.`);
     }
-    if (!ctx.rooms.some((r) => r.name === q.room)) return refuse('invalid', `there is no room "${q.room}".`);
+    if (!ctx.rooms.some((r) => r.name === q.room)) return refuse('invalid', `there is no room named ${q.room}.`);
     if (!ctx.machineTypes.some((t) => t.name === q.mtype)) {
-      return refuse('invalid', `there is no machine type "${q.mtype}".`);
+      return refuse('invalid', `there is no machine type named ${q.mtype}.`);
     }
     const result = await registrar.register({
       mac: q.mac,

@@ -1,11 +1,10 @@
 import type { Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream';
 import type { FileTransfer } from './options.ts';
 import { openResolved } from './path.ts';
-import { type Pumped, pump } from './pump.ts';
 import { contentTypeOf, type Plan, planResponse, type Validators, validatorsOf } from './plan.ts';
+import { pump } from './pump.ts';
 import { sendError } from './reply.ts';
 import type { Slots } from './slots.ts';
 
@@ -162,6 +161,8 @@ function refusal(
   reason: 'queue-full' | 'queue-timeout' | 'aborted',
 ): Omit<Served, 'queued_ms' | 'size'> {
   if (reason === 'aborted') return { status: 499, bytes: 0, outcome: 'aborted' };
+  res.removeHeader('ETag');
+  res.removeHeader('Last-Modified');
   res.setHeader('Retry-After', String(s.retryAfterSeconds));
   const why = reason === 'queue-full' ? 'too many transfers waiting' : 'waited too long for a slot';
   sendError(res, 503, 'busy', `boot file server busy: ${why}, retry later`);
@@ -175,33 +176,10 @@ async function send(
   res: ServerResponse,
   plan: { start: number; end: number; length: number; status: 200 | 206 },
 ): Promise<Omit<Served, 'queued_ms' | 'size'>> {
-  const usePipeline = process.env.LANCTL_BOOT_PIPELINE === '1';
-  const result = usePipeline
-    ? await pumpStream(s, handle, res, plan)
-    : await pump(handle, res, plan.start, plan.length, s.chunkBytes);
+  const result = await pump(handle, res, plan.start, plan.length, s.chunkBytes);
   await handle.close().catch(() => {});
   if (result.complete) return { status: plan.status, bytes: plan.length, outcome: 'done' };
   // A body short of its Content-Length (client gone, file truncated, read error): drop it.
   res.destroy();
   return { status: plan.status, bytes: result.bytes, outcome: 'aborted' };
-}
-
-function pumpStream(
-  s: StreamSettings,
-  handle: FileHandle,
-  res: ServerResponse,
-  plan: { start: number; end: number; length: number; status: 200 | 206 },
-): Promise<Pumped> {
-  const stream = handle.createReadStream({
-    start: plan.start,
-    end: plan.end,
-    highWaterMark: s.chunkBytes,
-    autoClose: false,
-  });
-  return new Promise((resolve) => {
-    pipeline(stream, res, (err) => {
-      const complete = !err && res.writableFinished && stream.bytesRead === plan.length;
-      resolve({ complete, bytes: stream.bytesRead });
-    });
-  });
 }

@@ -1,5 +1,5 @@
 import type { MachineType, Room } from '@lanctl/model';
-import { echo, exact, failed, query, script } from '../ipxe.ts';
+import { echo, exact, failed, query, script, text } from '../ipxe.ts';
 
 /** How the machine got to the form: a room's plan, its switch (LLDP), or typed by hand. */
 export type Via = 'planned' | 'lldp' | 'manual';
@@ -64,9 +64,9 @@ export function formScript(ctx: FormContext, input: FormInput): string {
     'echo   hostname ${lanctl_hostname}',
     `echo   room ${room}, type \${lanctl_mtype}, rfs\${lanctl_rfs}, hfs\${lanctl_hfs}`,
     'menu Is this correct?',
-    'item yes Yes, register it',
-    'item edit No, change it',
-    'item back Back to the first menu',
+    'item --key y yes Y. Yes, register it',
+    'item --key c edit C. No, change it',
+    'item --key b back B. Back to the first menu',
     `choose --default yes${timeout} lanctl_confirm || goto lanctl_summary`,
     'goto lanctl_confirm_${lanctl_confirm}',
     ':lanctl_confirm_yes',
@@ -85,30 +85,35 @@ function defaultType(ctx: FormContext): string {
 }
 
 function typeMenu(ctx: FormContext): string[] {
-  const types = ctx.machineTypes.filter((t) => exact(t.name) !== null);
+  const types = byName(ctx.machineTypes.filter((t) => exact(t.name) !== null));
   return [
     ':lanctl_type',
     'menu Machine type',
-    ...types.map((t) => `item ${t.name} ${t.name}${t.description ? ` - ${t.description}` : ''}`),
+    ...types.map((t, i) => `item ${key(i)}${t.name} ${label(i, t.name, t.description)}`),
     'choose --default ${lanctl_mtype} lanctl_mtype || goto lanctl_type',
-  ].map((l) => (l.startsWith('item ') ? l.replace(/[$|&#"\\]/g, '?') : l));
+  ];
 }
 
+const byName = <T extends { name: string }>(list: T[]) =>
+  [...list].sort((a, b) => a.name.localeCompare(b.name));
+
+/** Items 1 to 9 can be picked with their digit. */
+const key = (i: number) => (i < 9 ? `--key ${i + 1} ` : '');
+
+/** An item's text: its digit, name and description (made safe: it is shown, not run). */
+const label = (i: number, name: string, description: string) =>
+  text(`${i < 9 ? `${i + 1}. ` : ''}${name}${description ? ` - ${description}` : ''}`).slice(0, 70);
+
 function roomMenu(ctx: FormContext, input: FormInput): string {
-  const rooms = ctx.rooms.filter((r) => exact(r.name) !== null);
+  const rooms = byName(ctx.rooms.filter((r) => exact(r.name) !== null));
   const next = `${ctx.base}/register/form?${query({ mac: input.mac, via: input.via })}&room=\${lanctl_room}`;
   return script([
     ...echo(ctx.banner, `Registering ${input.mac}.`),
     ':lanctl_room',
     'menu Room of this machine',
-    ...rooms.map((r) =>
-      `item ${r.name} ${r.name}${r.description ? ` - ${r.description}` : ''}`.replace(
-        /[$|&#"\\]/g,
-        '?',
-      ),
-    ),
+    ...rooms.map((r, i) => `item ${key(i)}${r.name} ${label(i, r.name, r.description)}`),
     'item --gap',
-    'item lanctl_back Back to the first menu',
+    'item --key b lanctl_back B. Back to the first menu',
     'choose lanctl_room || goto lanctl_room',
     'iseq ${lanctl_room} lanctl_back && goto lanctl_back ||',
     chainTo(next),

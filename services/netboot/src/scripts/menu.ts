@@ -72,21 +72,22 @@ export function menuScript(ctx: MenuContext, mac: string, state: RegistrationSta
   let preferred: string | null = null;
   if (state.open) {
     state.planned.forEach((p, i) => {
-      items.push(`item planned_${i} Next planned machine of room ${p.room}: ${p.hostname}`);
+      const key = i < 9 ? `--key ${i + 1} ` : '';
+      items.push(`item ${key}planned_${i} ${i < 9 ? `${i + 1}. ` : ''}Next planned machine of room ${p.room}: ${p.hostname}`);
       targets.push(`:lanctl_planned_${i}`, chainTo(formUrl(ctx, { mac, via: 'planned', room: p.room })));
     });
     // One room with a plan: taken after a timeout, so machines can be powered on one by one.
     if (state.planned.length === 1) preferred = 'planned_0';
-    items.push('item lldp Yes, register it with LLDP (contestant seat)');
-    items.push('item manual Yes, register it without LLDP');
+    items.push('item --key l lldp L. Yes, register it with LLDP (contestant seat)');
+    items.push('item --key m manual M. Yes, register it without LLDP');
     targets.push(':lanctl_lldp', ...lldpSteps(ctx, mac));
     targets.push(':lanctl_manual', chainTo(formUrl(ctx, { mac, via: 'manual' })));
   } else {
     lines.push(...echo(state.closedReason ?? 'Self-registration is closed.'));
-    items.push('item retry Try again');
+    items.push('item --key t retry T. Try again');
     targets.push(':lanctl_retry', chainTo(menuUrl));
   }
-  items.push('item no No: reboot', 'item shell Drop to an iPXE shell');
+  items.push('item --key n no N. No: reboot', 'item --key s shell S. Drop to an iPXE shell');
   targets.push(':lanctl_no', 'reboot', ':lanctl_shell', 'shell', chainTo(menuUrl));
   const choose = preferred
     ? `choose --default ${preferred} --timeout ${ctx.menuTimeoutSeconds * 1000} lanctl_choice`

@@ -285,6 +285,17 @@ describe('GET /api/v1/machines/:hostname/boot', () => {
       'unavailable: HTTP 401: bad token',
     );
   });
+  it('leaves out malformed items of a source and says so', async () => {
+    const garbage = { mac: '52:54:00:aa:00:03', at: 'never', type: 5 } as unknown as DhcpBootEvent;
+    dhcpEvents.push(garbage);
+    try {
+      const { body } = await get(`${url}/api/v1/machines/r02p01/boot`);
+      expect(body.sources.dhcp).toBe('partial: 1 malformed item(s) in "events" left out');
+      expect(body.boot.verdict).toBe('no boot recorded');
+    } finally {
+      dhcpEvents.splice(dhcpEvents.indexOf(garbage), 1);
+    }
+  });
 });
 
 describe('GET /api/v1/boot/status', () => {

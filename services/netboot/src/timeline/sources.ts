@@ -32,10 +32,27 @@ async function getJson(source: NonNullable<Source>, path: string, timeoutMs: num
   return (await res.json()) as Record<string, unknown>;
 }
 
+type Item = Record<string, unknown>;
+const isObject = (v: unknown): v is Item => typeof v === 'object' && v !== null;
+const isTime = (v: unknown) => typeof v === 'string' && !Number.isNaN(Date.parse(v));
+const isText = (v: unknown) => v === null || typeof v === 'string';
+
+/** The fields the timeline reads, checked: another version's answer must not break it. */
+const isDhcpEvent = (e: Item) =>
+  isTime(e.at) && typeof e.type === 'string' && isText(e.address) && isText(e.kind);
+const isTransfer = (e: Item) =>
+  isTime(e.at) &&
+  typeof e.ip === 'string' &&
+  typeof e.file === 'string' &&
+  typeof e.outcome === 'string' &&
+  typeof e.bytes === 'number' &&
+  typeof e.duration_ms === 'number';
+
 async function fetchList<T>(
   source: Source,
   path: string,
   field: string,
+  valid: (item: Item) => boolean,
   timeoutMs: number,
 ): Promise<Fetched<T>> {
   if (source === null) return { items: [], status: 'not configured' };
@@ -43,7 +60,12 @@ async function fetchList<T>(
     const body = await getJson(source, path, timeoutMs);
     const items = body[field];
     if (!Array.isArray(items)) throw new Error(`answer without a "${field}" list`);
-    return { items: items as T[], status: 'ok' };
+    const good = items.filter((i) => isObject(i) && valid(i));
+    if (good.length < items.length) {
+      const message = `${items.length - good.length} malformed item(s) in "${field}" left out`;
+      return { items: good as T[], status: `partial: ${message}` };
+    }
+    return { items: good as T[], status: 'ok' };
   } catch (e) {
     return { items: [], status: `unavailable: ${(e as Error).message}` };
   }
@@ -52,7 +74,7 @@ async function fetchList<T>(
 /** dhcp's boot events of a MAC (newest first, at most 1000). */
 export function fetchDhcp(source: Source, mac: string, timeoutMs = SOURCE_TIMEOUT_MS) {
   const query = `?mac=${encodeURIComponent(mac)}&limit=1000`;
-  return fetchList<DhcpBootEvent>(source, `/boot-events${query}`, 'events', timeoutMs);
+  return fetchList<DhcpBootEvent>(source, `/boot-events${query}`, 'events', isDhcpEvent, timeoutMs);
 }
 
 /** tftp's transfers of each address, merged; the first failure names the source's status. */
@@ -64,7 +86,13 @@ export async function fetchTftp(
   if (source === null) return { items: [], status: 'not configured' };
   const all = await Promise.all(
     ips.map((ip) =>
-      fetchList<TftpTransfer>(source, `/transfers?ip=${ip}&limit=100`, 'transfers', timeoutMs),
+      fetchList<TftpTransfer>(
+        source,
+        `/transfers?ip=${ip}&limit=100`,
+        'transfers',
+        isTransfer,
+        timeoutMs,
+      ),
     ),
   );
   const failed = all.find((f) => f.status !== 'ok');
