@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerMtype, registerPool, registerRoom, registerSwitch } from './commands/catalog.ts';
+import { registerBoot } from './commands/boot.ts';
 import { registerDhcp } from './commands/dhcp.ts';
 import { registerDns } from './commands/dns.ts';
 import { registerLogin } from './commands/login.ts';
@@ -29,6 +30,7 @@ registerToken(program);
 registerUser(program);
 registerDhcp(program);
 registerDns(program);
+registerBoot(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -239,6 +239,53 @@ describe('refusals', () => {
   });
 });
 
+describe('transfer records (GET /api/v1/transfers, token with scope read)', () => {
+  /** The newest `n` records, once the newest is `file` (a transfer is recorded when it ends). */
+  async function newest(n: number, file: string) {
+    for (let i = 0; ; i++) {
+      const records = await daemon.transfers('127.0.0.1');
+      if (records[0]?.file === file || i >= 100) return records.slice(0, n);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  it('records what tftp-hpa, curl and an EDK2-like size probe did, by client address', async () => {
+    const size = ipxe('undionly.kpxe').length;
+    expect((await tftpGet('undionly.kpxe', 'rec-hpa')).code).toBe(0);
+    expect((await newest(1, 'undionly.kpxe'))[0]).toMatchObject({ outcome: 'done' });
+    expect((await curlGet('prologin.kpxe', 'rec-curl')).code).toBe(0);
+    expect((await newest(1, 'prologin.kpxe'))[0]).toMatchObject({ outcome: 'done' });
+    const probe = await ScriptedClient.open();
+    await probe.request(daemon.port, 'ipxe.efi', [{ name: 'tsize', value: '0' }]);
+    expect(await probe.expect()).toMatchObject({ op: 'oack' });
+    await probe.send({ op: 'error', code: 8, message: 'User aborted the transfer' });
+    probe.close();
+    await newest(1, 'ipxe.efi');
+    expect((await curlGet('nope.efi', 'rec-missing')).code).toBe(68);
+    const records = await newest(4, 'nope.efi');
+    const row = (r: Record<string, unknown>) => [
+      r.file,
+      r.resolved,
+      r.outcome,
+      r.bytes,
+      r.tsize,
+      r.blksize,
+      r.ip,
+    ];
+    expect(records.map(row)).toEqual([
+      ['nope.efi', null, 'not-found', 0, null, null, '127.0.0.1'],
+      ['ipxe.efi', 'ipxe.efi', 'size-probe', 0, ipxe('ipxe.efi').length, 512, '127.0.0.1'],
+      ['prologin.kpxe', 'undionly.kpxe', 'done', size, size, 1468, '127.0.0.1'],
+      ['undionly.kpxe', 'undionly.kpxe', 'done', size, null, 512, '127.0.0.1'],
+    ]);
+    expect(records[1]!.detail).toBe('User aborted the transfer');
+    expect(records[0]!.detail).toMatch(/not found/i);
+    expect(await daemon.transfers('127.0.0.2')).toEqual([]);
+    const anonymous = await fetch(`${daemon.httpUrl}/api/v1/transfers?ip=127.0.0.1`);
+    expect(anonymous.status).toBe(401);
+  });
+});
+
 describe('shutdown', () => {
   it('SIGTERM ends transfers in flight with error 0 and exits 0', async () => {
     const client = await ScriptedClient.open();

@@ -8,7 +8,7 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { waitFor } from '../../packages/testkit/src/index.ts';
+import { createTestKeys, waitFor } from '../../packages/testkit/src/index.ts';
 
 export { ScriptedClient } from '../../services/tftp/src/testing/client.ts';
 
@@ -23,6 +23,10 @@ export interface Daemon {
   /** Every JSON log line so far. */
   logs: Record<string, unknown>[];
   exited: Promise<number | null>;
+  /** A token with the `read` scope, signed by the key the daemon verifies with. */
+  token: string;
+  /** `GET /api/v1/transfers?ip=` (newest first). */
+  transfers(ip: string): Promise<Record<string, unknown>[]>;
   metric(name: string): Promise<number>;
   /** Polls /metrics until `name` is at least `value` (5 s bound). */
   metricReaches(name: string, value: number): Promise<void>;
@@ -32,9 +36,11 @@ export interface Daemon {
 /** `lanctl serve tftp --config DIR/tftp.yml` on 127.0.0.1, ports chosen by the kernel. */
 export async function startDaemon(dir: string, config: Record<string, unknown>): Promise<Daemon> {
   const file = join(dir, 'tftp.yml');
+  const keys = createTestKeys(dir);
   const full = {
     listen: { host: '127.0.0.1', port: 0 },
     http: { listen: { host: '127.0.0.1', port: 0 } },
+    auth: { public_key_file: keys.files.publicKeyFile },
     ...config,
   };
   writeFileSync(file, JSON.stringify(full)); // YAML is a superset of JSON
@@ -75,12 +81,21 @@ export async function startDaemon(dir: string, config: Record<string, unknown>):
     const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
     return line ? Number(line.split(' ').pop()) : 0;
   };
+  const token = keys.token('reader');
   return {
     child,
     port: ready.tftp_port as number,
     httpUrl,
     logs,
     exited,
+    token,
+    async transfers(ip) {
+      const res = await fetch(`${httpUrl}/api/v1/transfers?ip=${ip}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      if (res.status !== 200) throw new Error(`transfers: HTTP ${res.status} ${await res.text()}`);
+      return ((await res.json()) as { transfers: Record<string, unknown>[] }).transfers;
+    },
     metric,
     async metricReaches(name, value) {
       for (let i = 0; (await metric(name)) < value; i++) {

@@ -55,6 +55,47 @@ describe('lanctl switch, pool, room, mtype', () => {
   });
 });
 
+describe('lanctl room patterns and expect lists', () => {
+  it('adds a room with a pattern, keeps an expect list, and clears it', async () => {
+    const add = await h.admin([
+      'room',
+      'add',
+      'lab',
+      '--pattern',
+      'lab-r{row:02}p{seat:02}',
+      '--seats-per-row',
+      '8',
+    ]);
+    expect(add).toMatchObject({ code: 0, stdout: 'created: room lab\n' });
+    const bad = await h.admin(['room', 'edit', 'lab', '--seats-per-row', 'none']);
+    expect(bad).toMatchObject({
+      code: 1,
+      stderr: 'lanctl: seats_per_row: required when the pattern uses {row} or {seat}\n',
+    });
+    expect((await h.admin('room show lab')).stdout).toMatch(
+      /^pattern: +lab-r\{row:02\}p\{seat:02\}$/m,
+    );
+
+    const set = await h.admin('room expect lab lab-x lab-y', { input: '' });
+    expect(set.stdout).toBe('room lab expects 2 hostnames\n');
+    const more = await h.admin(['room', 'expect', 'lab', 'lab-z', '--file', '-'], {
+      input: '# list\nlab-w\n\n',
+    });
+    expect(more.code).toBe(0);
+    expect((await h.admin('room expected lab')).stdout).toBe('lab-z\nlab-w\n');
+    const taken = await h.admin('room expect lab lab-ok LAB-OK');
+    expect(taken).toMatchObject({
+      code: 1,
+      stderr: 'lanctl: hostnames[1]: repeats hostnames[0]\n',
+    });
+    expect((await h.admin('room expect lab --clear')).stdout).toBe(
+      'room lab expects 0 hostnames\n',
+    );
+    expect((await h.admin('room expected lab')).stderr).toBe('no hostnames expected in room lab\n');
+    expect((await h.admin('room expect lab')).code).toBe(2);
+  });
+});
+
 describe('lanctl setting', () => {
   it('turns self-registration on for 2h, then reads it back, then off', async () => {
     const on = await h.admin('setting set allow_self_registration on --for 2h');

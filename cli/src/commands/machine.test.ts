@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Machine } from '@lanctl/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliHarness, startCliHarness } from '../testing/harness.ts';
@@ -120,5 +122,62 @@ describe('lanctl machine', () => {
       mtype: 'service',
       ip: expect.stringMatching(/^192\.168\.1\./),
     });
+  });
+
+  it('pins a boot profile with --boot-profile and clears it with "none"', async () => {
+    const add = await h.admin(
+      'machine add --hostname bp1 --mac 02:00:00:00:06:01 --boot-profile local-disk --json',
+    );
+    expect(json<Machine>(add.stdout).boot_profile).toBe('local-disk');
+    expect((await h.admin('machine show bp1')).stdout).toMatch(/^boot profile: +local-disk$/m);
+    const cleared = await h.admin('machine edit bp1 --boot-profile none --json');
+    expect(json<Machine>(cleared.stdout).boot_profile).toBeNull();
+    const bad = await h.admin('machine edit bp1 --boot-profile nope');
+    expect(bad.stderr).toMatch(/^lanctl: boot_profile: unknown boot profile "nope"/);
+  });
+});
+
+describe('lanctl machine import', () => {
+  const file = (name: string, text: string) => {
+    const path = join(h.dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+  const CSV =
+    'hostname,mac,room,mtype,aliases,rfs\n' +
+    'imp-a,02:00:00:00:07:01,pasteur,user,"imp-a1 imp-a2",1\n' +
+    '\n' +
+    'imp-b,02-00-00-00-07-02,alt,service,,\n';
+
+  it('checks a file with --dry-run, then creates every machine and prints a table', async () => {
+    const path = file('ok.csv', CSV);
+    const dry = await h.admin(['machine', 'import', path, '--dry-run']);
+    expect(dry).toMatchObject({ code: 0, stderr: '' });
+    expect(dry.stdout).toMatch(/^ROW +HOSTNAME +IP +MAC\n +1 +imp-a +192\.168\.0\.\d+ /);
+    expect(dry.stdout).toMatch(/^ +3 +imp-b +192\.168\.1\.\d+ /m);
+    expect(dry.stdout).toMatch(/dry run, nothing written: 2 machines would be created\n$/);
+    expect((await h.client.machines.list({ q: 'imp-' })).items).toEqual([]);
+    const real = await h.admin(['machine', 'import', path]);
+    expect(real.stdout).toMatch(/created 2 machines\n$/);
+    const a = await h.client.machines.get('imp-a');
+    expect(a).toMatchObject({ aliases: ['imp-a1', 'imp-a2'], rfs: 1, room: 'pasteur' });
+  });
+
+  it('refuses the whole file with every error by file row, writing nothing (exit 1)', async () => {
+    const path = file(
+      'bad.csv',
+      'hostname,mac\nimp-c,02:00:00:00:07:03\nimp-a,02:00:00:00:07:04\nimp-d,02:00:00:00:07:03\n',
+    );
+    const result = await h.admin(['machine', 'import', path]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `lanctl: ${path} row 2: hostname: "imp-a" is already the hostname of machine "imp-a"\n` +
+        `lanctl: ${path} row 3: mac: 02:00:00:00:07:03 repeats row 1\n` +
+        'lanctl: import refused: 2 errors in 2 rows, nothing was written\n',
+    );
+    expect((await h.client.machines.list({ q: 'imp-c' })).items).toEqual([]);
+    const header = await h.admin(['machine', 'import', file('h.csv', 'hostname,mac,owner\n')]);
+    expect(header.stderr).toMatch(/row|h\.csv: header: unknown column "owner"/);
+    expect(header.code).toBe(1);
   });
 });

@@ -1,16 +1,22 @@
+import { readFileSync } from 'node:fs';
 import {
   isApiError,
   type MachineCreateInput,
   type MachineUpdateInput,
   type MdbClient,
 } from '@lanctl/client';
-import type { Machine } from '@lanctl/model';
+import {
+  MACHINE_CSV_COLUMNS,
+  type Machine,
+  type MachineImportResult,
+  parseMachineCsv,
+} from '@lanctl/model';
 import { type Command, Option } from 'commander';
 import { runEach } from '../batch.ts';
 import { addWord, apiCommand, type ConnectionOptions, connect, run } from '../command.ts';
-import { printDone, printList, printRecord, usageError } from '../output.ts';
+import { fail, printDone, printJson, printList, printRecord, usageError } from '../output.ts';
 import { parseList, parseServerNumber, pickDefined } from '../parse.ts';
-import type { Column } from '../table.ts';
+import { type Column, formatTable } from '../table.ts';
 
 const COLUMNS: Column<Machine>[] = [
   { header: 'HOSTNAME', value: (m) => m.hostname },
@@ -36,6 +42,7 @@ interface FieldOptions {
   mtype?: string;
   room?: string;
   uuid?: string;
+  bootProfile?: string;
 }
 
 function fieldOptions(cmd: Command, edit: boolean): Command {
@@ -53,6 +60,12 @@ function fieldOptions(cmd: Command, edit: boolean): Command {
     .option('--mtype <type>', 'machine type (default on create: orga)')
     .option('--room <room>', 'room (default on create: other)')
     .option('--uuid <uuid>', edit ? 'SMBIOS system UUID, or "none"' : 'SMBIOS system UUID')
+    .option(
+      '--boot-profile <profile>',
+      edit
+        ? 'boot profile to always boot, or "none" (by type and room)'
+        : 'boot profile to always boot (default: chosen by type and room)',
+    )
     .option('--json', 'print the resulting machine as JSON');
 }
 
@@ -78,7 +91,10 @@ interface AddOptions extends FieldOptions, ConnectionOptions {
  */
 async function addMachine(o: AddOptions): Promise<void> {
   const client = connect(o);
-  const fields = pickDefined(o, ['mac', 'aliases', 'ip', 'rfs', 'hfs', 'mtype', 'room', 'uuid']);
+  const fields: MachineUpdateInput = {
+    ...pickDefined(o, ['mac', 'aliases', 'ip', 'rfs', 'hfs', 'mtype', 'room', 'uuid']),
+    ...(o.bootProfile === undefined ? {} : { boot_profile: o.bootProfile }),
+  };
   if (o.update) {
     const current = await findMachine(client, o.hostname);
     if (current) {
@@ -88,7 +104,11 @@ async function addMachine(o: AddOptions): Promise<void> {
     }
   }
   if (o.mac === undefined) usageError('--mac is required to create a machine');
-  const input: MachineCreateInput = { ...fields, hostname: o.hostname, mac: o.mac };
+  const input: MachineCreateInput = {
+    ...(fields as MachineCreateInput),
+    hostname: o.hostname,
+    mac: o.mac,
+  };
   const created = await client.machines.create(input);
   printDone(created, `created: machine ${describe(created)}`, Boolean(o.json));
 }
@@ -112,6 +132,8 @@ function editPatch(o: EditOptions): MachineUpdateInput {
   ]);
   if (o.ip !== undefined) patch.ip = o.ip === 'auto' ? null : o.ip;
   if (o.uuid !== undefined) patch.uuid = o.uuid === 'none' ? null : o.uuid;
+  if (o.bootProfile !== undefined)
+    patch.boot_profile = o.bootProfile === 'none' ? null : o.bootProfile;
   if (o.faulty !== undefined)
     Object.assign(patch, { is_faulty: true, is_faulty_details: o.faulty });
   if (o.notFaulty) Object.assign(patch, { is_faulty: false, is_faulty_details: '' });
@@ -174,6 +196,76 @@ function registerEdit(machine: Command): void {
     );
 }
 
+interface ImportOptions extends ConnectionOptions {
+  dryRun?: boolean;
+  json?: boolean;
+}
+
+type RowError = { row: number; field?: string; message: string };
+
+/** Row errors as `lanctl: FILE row N: field: message` lines, then a one-line verdict (exit 1). */
+function failRows(file: string, errors: RowError[], json: boolean): never {
+  if (json) printJson({ errors });
+  for (const e of errors) {
+    const where = e.row === 0 ? file : `${file} row ${e.row}`;
+    process.stderr.write(`lanctl: ${where}: ${e.field ? `${e.field}: ` : ''}${e.message}\n`);
+  }
+  const rows = new Set(errors.map((e) => e.row)).size;
+  fail(
+    `import refused: ${errors.length} error${errors.length === 1 ? '' : 's'} in ${rows} row${rows === 1 ? '' : 's'}, nothing was written`,
+  );
+}
+
+/** `lanctl machine import FILE.csv`: parsed here, created by mdb all or nothing. */
+async function importMachines(file: string, o: ImportOptions): Promise<void> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    usageError(`cannot read ${file}: ${(e as Error).message}`);
+  }
+  const csv = parseMachineCsv(text);
+  if (csv.errors.length > 0) failRows(file, csv.errors, Boolean(o.json));
+  const client = connect(o);
+  let result: MachineImportResult;
+  try {
+    result = await client.machines.import(csv.rows as MachineCreateInput[], { dryRun: o.dryRun });
+  } catch (e) {
+    if (!isApiError(e) || e.code !== 'import_invalid') throw e;
+    // The API numbers rows within what was sent; the file's data rows are csv.lines.
+    const errors = (e.details as unknown as RowError[]).map((d) => ({
+      ...d,
+      row: csv.lines[d.row - 1] ?? d.row,
+    }));
+    failRows(file, errors, Boolean(o.json));
+  }
+  if (o.json) return printJson(result);
+  const rows = result.results.map((r) => ({ ...r, row: csv.lines[r.row - 1] ?? r.row }));
+  process.stdout.write(
+    formatTable(rows, [
+      { header: 'ROW', value: (r) => r.row, align: 'right' },
+      { header: 'HOSTNAME', value: (r) => r.hostname },
+      { header: 'IP', value: (r) => r.ip },
+      { header: 'MAC', value: (r) => r.mac },
+    ]),
+  );
+  const n = `${result.created} machine${result.created === 1 ? '' : 's'}`;
+  process.stdout.write(
+    result.dry_run ? `dry run, nothing written: ${n} would be created\n` : `created ${n}\n`,
+  );
+}
+
+function registerImport(machine: Command): void {
+  apiCommand(
+    machine,
+    'import <file>',
+    `create machines from a CSV file, all or nothing (header row; columns ${MACHINE_CSV_COLUMNS.join(', ')}; aliases space-separated)`,
+  )
+    .option('--dry-run', 'check every row and show the addresses, write nothing')
+    .option('--json', 'print the result (or the errors) as JSON')
+    .action(run(importMachines));
+}
+
 export function registerMachine(program: Command): void {
   const machine = addWord(program, 'machine', 'machines in the machine database (mdb)');
   fieldOptions(
@@ -205,6 +297,7 @@ export function registerMachine(program: Command): void {
         const entries: [string, unknown][] = [
           ...COLUMNS.map((c): [string, unknown] => [c.header.toLowerCase(), c.value(m)]),
           ['uuid', m.uuid ?? ''],
+          ['boot profile', m.boot_profile ?? '(by type and room)'],
           ['created', m.created_at],
           ['updated', m.updated_at],
         ];
@@ -212,4 +305,5 @@ export function registerMachine(program: Command): void {
       }),
     );
   registerEdit(machine);
+  registerImport(machine);
 }

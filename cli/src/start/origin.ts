@@ -3,7 +3,12 @@ import { type IncomingMessage, request, type ServerResponse } from 'node:http';
 
 /** Which service owns which `/api/v1/<collection>`: the one table `lanctl start` routes by. */
 export const API_ROUTES: { prefix: string; service: string }[] = [
+  // Before mdb's /machines: a machine's boot timeline is netboot's (`*` is one path segment).
+  { prefix: '/api/v1/machines/*/boot', service: 'netboot' },
+  { prefix: '/api/v1/boot', service: 'netboot' },
   { prefix: '/api/v1/machines', service: 'mdb' },
+  { prefix: '/api/v1/boot-profiles', service: 'mdb' },
+  { prefix: '/api/v1/registrations', service: 'mdb' },
   { prefix: '/api/v1/switches', service: 'mdb' },
   { prefix: '/api/v1/rooms', service: 'mdb' },
   { prefix: '/api/v1/machine-types', service: 'mdb' },
@@ -16,6 +21,7 @@ export const API_ROUTES: { prefix: string; service: string }[] = [
   { prefix: '/api/v1/users', service: 'udb' },
   { prefix: '/api/v1/boot-events', service: 'dhcp' },
   { prefix: '/api/v1/leases', service: 'dhcp' },
+  { prefix: '/api/v1/transfers', service: 'tftp' },
 ];
 
 /** Hop-by-hop headers are never forwarded (RFC 9110 §7.6.1). */
@@ -30,10 +36,16 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ]);
 
+/** A prefix as a regular expression: `*` matches one path segment. */
+const PATTERNS = new Map(
+  API_ROUTES.map((r) => [
+    r.prefix,
+    new RegExp(`^${r.prefix.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '[^/?]+')}(?:[/?]|$)`),
+  ]),
+);
+
 export function routeFor(path: string): string | undefined {
-  return API_ROUTES.find(
-    (r) => path === r.prefix || path.startsWith(`${r.prefix}/`) || path.startsWith(`${r.prefix}?`),
-  )?.service;
+  return API_ROUTES.find((r) => PATTERNS.get(r.prefix)!.test(path))?.service;
 }
 
 /**

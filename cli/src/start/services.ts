@@ -11,6 +11,11 @@ import {
   DEFAULT_MDB_SYNC_PORT,
   mdbConfigSchema,
 } from '@lanctl/mdb';
+import {
+  create as createNetboot,
+  DEFAULT_NETBOOT_PORT,
+  netbootConfigSchema,
+} from '@lanctl/netboot';
 import { create as createTftp, DEFAULT_TFTP_HTTP_PORT, tftpConfigSchema } from '@lanctl/tftp';
 import {
   create as createUdb,
@@ -154,11 +159,13 @@ export const GATEWAY_SERVICES: {
         dir: join(ctx.data, 'config'),
         base: {
           http: { listen: { host: ctx.host, port: ctx.ports.tftp ?? DEFAULT_TFTP_HTTP_PORT } },
+          auth: { public_key_file: ctx.keys.publicKeyFile },
         },
       });
       const service = createTftp(config, {
         logger: ctx.loggerFor('tftp'),
         metrics: createMetricsRegistry(),
+        publicKey: ctx.publicKey,
       });
       let udp = '';
       return {
@@ -170,6 +177,37 @@ export const GATEWAY_SERVICES: {
         stop: () => service.stop(),
         extraUrls: () => ({ tftp_udp: udp }),
       };
+    },
+  },
+  {
+    // HTTP only (no LAN socket): iPXE scripts, registration, boot files, boot timelines.
+    name: 'netboot',
+    build: (ctx) => {
+      const base = consumerBase(ctx, 'netboot').base;
+      const config = loadConfig('netboot', netbootConfigSchema, {
+        dir: join(ctx.data, 'config'),
+        base: {
+          listen: { host: ctx.host, port: ctx.ports.netboot ?? DEFAULT_NETBOOT_PORT },
+          upstream: base.upstream,
+          state_dir: base.state_dir,
+          mdb_url: ctx.urls.mdb,
+          auth: { public_key_file: ctx.keys.publicKeyFile },
+          // The timeline joins what the DHCP and TFTP servers saw, when they run (`--with`).
+          timeline: { dhcp_url: ctx.urls.dhcp ?? null, tftp_url: ctx.urls.tftp ?? null },
+        },
+      });
+      return createNetboot(config, {
+        logger: ctx.loggerFor('netboot'),
+        metrics: createMetricsRegistry(),
+        publicKey: ctx.publicKey,
+        token: () =>
+          issueToken(ctx.privateKey, {
+            subject: 'netboot',
+            role: 'reader',
+            scopes: ['read', 'machines:register'],
+            ttlSeconds: 3600,
+          }),
+      });
     },
   },
 ];

@@ -1,3 +1,4 @@
+export * from './boot.ts';
 export type { Collection, ListQuery } from './collection.ts';
 export { ApiError, type ApiErrorDetail, isApiError } from './errors.ts';
 export type { ClientOptions } from './http.ts';

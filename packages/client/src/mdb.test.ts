@@ -115,6 +115,28 @@ describe('createMdbClient', () => {
     });
   });
 
+  it('reaches the netboot routes: profiles, expect lists, registrations, import', async () => {
+    for (let i = 0; i < 5; i++) answers.push(() => json(200, {}));
+    const client = createMdbClient({ baseUrl: base, token: 't' });
+    await client.bootProfiles.update('contestant', { cmdline: 'quiet' });
+    await client.rooms.expected.set('pas teur', ['pc1']);
+    await client.registrations.suggest('alt');
+    await client.registrations.register({ mac: '52:54:00:00:00:01', room: 'alt', mtype: 'user' });
+    await client.machines.import([{ hostname: 'a', mac: '52:54:00:00:00:02' }], { dryRun: true });
+    expect(seen.map((r) => `${r.method} ${r.url}`)).toEqual([
+      'PATCH /api/v1/boot-profiles/contestant',
+      'PUT /api/v1/rooms/pas%20teur/expected',
+      'GET /api/v1/registrations/suggestion?room=alt',
+      'POST /api/v1/registrations',
+      'POST /api/v1/machines/import',
+    ]);
+    expect(JSON.parse(seen[1]!.body)).toEqual({ hostnames: ['pc1'] });
+    expect(JSON.parse(seen[4]!.body)).toEqual({
+      rows: [{ hostname: 'a', mac: '52:54:00:00:00:02' }],
+      dry_run: true,
+    });
+  });
+
   it('turns an answer that is not the API error shape into an http_error', async () => {
     answers.push(() => ({ status: 502, body: '<html>bad gateway</html>', type: 'text/html' }));
     const error = await createMdbClient({ baseUrl: base })

@@ -1,5 +1,10 @@
 import type {
+  BootProfile,
+  bootProfileCreateSchema,
+  bootProfileUpdateSchema,
+  ExpectedHosts,
   Machine,
+  MachineImportResult,
   MachineType,
   machineCreateSchema,
   machineTypeCreateSchema,
@@ -7,6 +12,8 @@ import type {
   machineUpdateSchema,
   Pool,
   poolCreateSchema,
+  RegistrationSuggestion,
+  registrationSchema,
   poolUpdateSchema,
   Role,
   Room,
@@ -38,6 +45,9 @@ export type MachineTypeUpdateInput = Input<typeof machineTypeUpdateSchema>;
 export type PoolCreateInput = Input<typeof poolCreateSchema>;
 export type PoolUpdateInput = Input<typeof poolUpdateSchema>;
 export type SelfRegistrationUpdateInput = Input<typeof selfRegistrationUpdateSchema>;
+export type BootProfileCreateInput = Input<typeof bootProfileCreateSchema>;
+export type BootProfileUpdateInput = Input<typeof bootProfileUpdateSchema>;
+export type RegistrationInput = Input<typeof registrationSchema>;
 
 export interface MachineQuery extends ListQuery {
   mtype?: string;
@@ -59,9 +69,29 @@ export interface WhoAmI {
 }
 
 export interface MdbClient {
-  machines: Collection<Machine, MachineCreateInput, MachineUpdateInput, MachineQuery>;
+  machines: Collection<Machine, MachineCreateInput, MachineUpdateInput, MachineQuery> & {
+    /**
+     * Creates every row or none (`POST /machines/import`); a refused import is an ApiError 422
+     * whose `details` are `{row, field, message}` (row: 1-based in `rows`).
+     */
+    import(rows: MachineCreateInput[], options?: { dryRun?: boolean }): Promise<MachineImportResult>;
+  };
   switches: Collection<Switch, SwitchCreateInput, SwitchUpdateInput>;
-  rooms: Collection<Room, RoomCreateInput, RoomUpdateInput>;
+  rooms: Collection<Room, RoomCreateInput, RoomUpdateInput> & {
+    /** A room's "expect" list: hostnames still to register there, in order. */
+    expected: {
+      get(room: string): Promise<ExpectedHosts>;
+      /** Replaces the list ([] clears it). */
+      set(room: string, hostnames: string[]): Promise<ExpectedHosts>;
+    };
+  };
+  bootProfiles: Collection<BootProfile, BootProfileCreateInput, BootProfileUpdateInput>;
+  registrations: {
+    /** What a machine registering in `room` would be named now (expected list, then pattern). */
+    suggest(room: string): Promise<RegistrationSuggestion>;
+    /** Registers a machine (token scope `machines:register` or role root; 403 when closed). */
+    register(input: RegistrationInput): Promise<Machine>;
+  };
   machineTypes: Collection<MachineType, MachineTypeCreateInput, MachineTypeUpdateInput>;
   pools: Collection<Pool, PoolCreateInput, PoolUpdateInput>;
   settings: {
@@ -76,10 +106,26 @@ export interface MdbClient {
 export function createMdbClient(options: ClientOptions): MdbClient {
   const call = createTransport(options);
   const setting = (key: string) => `/settings/${encodeURIComponent(key)}`;
+  const expected = (room: string) => `/rooms/${encodeURIComponent(room)}/expected`;
   return {
-    machines: collection(call, '/machines'),
+    machines: {
+      ...collection(call, '/machines'),
+      import: (rows, options = {}) =>
+        call('POST', '/machines/import', { body: { rows, dry_run: options.dryRun ?? false } }),
+    },
     switches: collection(call, '/switches'),
-    rooms: collection(call, '/rooms'),
+    rooms: {
+      ...collection(call, '/rooms'),
+      expected: {
+        get: (room) => call('GET', expected(room)),
+        set: (room, hostnames) => call('PUT', expected(room), { body: { hostnames } }),
+      },
+    },
+    bootProfiles: collection(call, '/boot-profiles'),
+    registrations: {
+      suggest: (room) => call('GET', '/registrations/suggestion', { query: { room } }),
+      register: (input) => call('POST', '/registrations', { body: input }),
+    },
     machineTypes: collection(call, '/machine-types'),
     pools: collection(call, '/pools'),
     settings: {

@@ -149,8 +149,8 @@ export function create(config: NetbootConfig, deps: NetbootDeps): NetbootService
           },
           machineByHostname: (h) => tables.machineByHostname(h),
           machines: () => tables.machines(),
-          dhcp: config.timeline.dhcp_url ? { url: config.timeline.dhcp_url, token: token() } : null,
-          tftp: config.timeline.tftp_url ? { url: config.timeline.tftp_url, token: token() } : null,
+          dhcp: config.timeline.dhcp_url ? { url: config.timeline.dhcp_url, token } : null,
+          tftp: config.timeline.tftp_url ? { url: config.timeline.tftp_url, token } : null,
           now,
         }),
       );

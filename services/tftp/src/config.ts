@@ -3,7 +3,7 @@ import { listenSchema } from '@lanctl/core';
 import { MAX_BLKSIZE, MIN_BLKSIZE } from '@lanctl/tftp-wire';
 import { z } from 'zod';
 
-/** /healthz and /metrics (the TFTP port, 69, plus 20000). */
+/** /healthz, /metrics and the transfer records (the TFTP port, 69, plus 20000). */
 export const DEFAULT_TFTP_HTTP_PORT = 20069;
 
 const relativeName = z
@@ -49,9 +49,18 @@ export const tftpConfigSchema = z
       .int()
       .min(0)
       .default(256 * 1024 * 1024),
-    /** /healthz and /metrics. */
+    /** Transfers kept in memory for `GET /api/v1/transfers` (soft state: lost on restart). */
+    history: z.number().int().min(0).max(1_000_000).default(10_000),
+    /** /healthz, /metrics and `GET /api/v1/transfers`. */
     http: z
       .object({ listen: listenSchema(DEFAULT_TFTP_HTTP_PORT) })
+      .strict()
+      .prefault({}),
+    /** Verifies the API's bearer tokens (scope `read`). */
+    auth: z
+      .object({
+        public_key_file: z.string().min(1).default('/etc/lanctl/token-signing.pub'),
+      })
       .strict()
       .prefault({}),
   })

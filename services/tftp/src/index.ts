@@ -1,16 +1,22 @@
+import type { KeyObject } from 'node:crypto';
 import { realpathSync, statSync } from 'node:fs';
 import { createHttpApp, type Listening, type Logger, listen, type Registry } from '@lanctl/core';
+import { mountApi } from './api.ts';
 import type { TftpConfig } from './config.ts';
 import { createFileStore, type FileSource } from './files.ts';
+import { createTransferHistory } from './history.ts';
 import { createTftpMetrics } from './metrics.ts';
 import { createTftpServer } from './server.ts';
 
 export { DEFAULT_TFTP_HTTP_PORT, type TftpConfig, tftpConfigSchema } from './config.ts';
 export type { FileSource } from './files.ts';
+export type { TransferOutcome, TransferRecord } from './history.ts';
 
 export interface TftpDeps {
   logger: Logger;
   metrics: Registry;
+  /** Verifies the tokens of `GET /api/v1/transfers` (main loads `auth.public_key_file`). */
+  publicKey: KeyObject;
   /** The files served; by default `config.root` on disk, read-only, cached in memory. */
   files?: FileSource;
 }
@@ -44,11 +50,13 @@ function realRoot(root: string): string {
 export function create(config: TftpConfig, deps: TftpDeps): TftpService {
   if (!deps?.logger || !deps.metrics)
     throw new Error('tftp: deps.logger and deps.metrics are required');
+  if (!deps.publicKey) throw new Error('tftp: deps.publicKey is required');
   const store = deps.files ? undefined : createFileStore(realRoot(config.root), config.cache_bytes);
   const files = deps.files ?? store!;
   const { logger } = deps;
   const metrics = createTftpMetrics(deps.metrics);
-  const server = createTftpServer(config, { logger, metrics, files });
+  const history = createTransferHistory(config.history);
+  const server = createTftpServer(config, { logger, metrics, files, history });
   let http: Listening | undefined;
   let tftpPort = 0;
 
@@ -61,9 +69,10 @@ export function create(config: TftpConfig, deps: TftpDeps): TftpService {
       tftp: { host: config.listen.host, port: tftpPort },
       root: config.root,
       active_transfers: server.activeTransfers(),
+      transfers_recorded: history.size(),
       ...(store ? { cache: store.cached() } : {}),
     }),
-    mount: () => {},
+    mount: (a) => mountApi(a, { publicKey: deps.publicKey, history }),
   });
 
   return {

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { loadPublicKey } from '@lanctl/auth';
 import { createLogger, createMetricsRegistry, loadConfig, stopOnSignals } from '@lanctl/core';
 import { create, tftpConfigSchema } from './index.ts';
 
@@ -10,6 +11,7 @@ export async function main(argv: string[]): Promise<void> {
   const service = create(config, {
     logger,
     metrics: createMetricsRegistry({ defaultMetrics: true }),
+    publicKey: loadPublicKey(config.auth.public_key_file),
   });
   await service.start();
   stopOnSignals(logger, () => service.stop());

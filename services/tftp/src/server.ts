@@ -3,6 +3,12 @@ import type { Logger } from '@lanctl/core';
 import { DecodeError, decode, type RequestPacket } from '@lanctl/tftp-wire';
 import type { TftpConfig } from './config.ts';
 import type { FileSource } from './files.ts';
+import {
+  plainIp,
+  type TransferHistory,
+  type TransferOutcome,
+  type TransferRecord,
+} from './history.ts';
 import type { FailReason, TftpMetrics } from './metrics.ts';
 import { decideRequest, negotiate, type Refusal } from './policy.ts';
 import { type Peer, type Session, sendOnce, startSession } from './session.ts';
@@ -12,6 +18,8 @@ export interface ServerDeps {
   logger: Logger;
   metrics: TftpMetrics;
   files: FileSource;
+  /** Where each answered request is recorded (served or refused). */
+  history: TransferHistory;
   now?: () => number;
 }
 
@@ -25,6 +33,46 @@ export interface TftpServer {
 
 /** At most one log line per drop reason per this many ms (the counter counts them all). */
 const DROP_LOG_INTERVAL_MS = 10_000;
+
+/** A transfer's end as its record says it (error 8 before any block: EDK2's size probe). */
+function outcomeOf(result: 'completed' | FailReason, blocksAcked: number): TransferOutcome {
+  switch (result) {
+    case 'completed':
+      return 'done';
+    case 'client_abort':
+      return blocksAcked === 0 ? 'size-probe' : 'aborted-by-client';
+    case 'client_error':
+      return 'aborted-by-client';
+    case 'timeout':
+      return 'timeout';
+    default:
+      return 'error';
+  }
+}
+
+/** The record of a transfer that ended (`detail`: the client's ERROR, a socket error). */
+function servedRecord(
+  t: { at: number; peer: Peer; request: RequestPacket; path: string; blksize: number },
+  size: number,
+  blocksAcked: number,
+  end: number,
+  result: 'completed' | FailReason,
+  detail: Record<string, unknown>,
+): TransferRecord {
+  const why = detail.message ?? detail.error;
+  return {
+    at: t.at,
+    ip: plainIp(t.peer.address),
+    file: t.request.filename,
+    resolved: t.path,
+    blksize: t.blksize,
+    tsize: t.request.options.some((o) => o.name === 'tsize') ? size : null,
+    bytes: Math.min(blocksAcked * t.blksize, size),
+    duration_ms: end - t.at,
+    outcome: outcomeOf(result, blocksAcked),
+    detail: typeof why === 'string' ? why : null,
+  };
+}
 
 /** Receive buffer asked for the TFTP socket. */
 const RECV_BUFFER_BYTES = 4 * 1024 * 1024;
@@ -41,7 +89,7 @@ interface Slot {
  * dropped with a counter and a bounded log line; refused requests get their ERROR packet.
  */
 export function createTftpServer(config: TftpConfig, deps: ServerDeps): TftpServer {
-  const { logger, metrics, files } = deps;
+  const { logger, metrics, files, history } = deps;
   const now = deps.now ?? Date.now;
   const slots = new Map<string, Slot>();
   const lastDropLog = new Map<string, { at: number; suppressed: number }>();
@@ -60,8 +108,20 @@ export function createTftpServer(config: TftpConfig, deps: ServerDeps): TftpServ
   }
 
   /** The ERROR comes from a new port, as tftp-hpa's does: tftp-hpa's client ACKs it there. */
-  function refuseRequest(peer: Peer, request: RequestPacket, r: Refusal): Promise<void> {
+  function refuseRequest(peer: Peer, request: RequestPacket, r: Refusal, at: number) {
     metrics.refused.inc({ reason: r.reason });
+    history.add({
+      at,
+      ip: plainIp(peer.address),
+      file: request.filename,
+      resolved: null,
+      blksize: null,
+      tsize: null,
+      bytes: 0,
+      duration_ms: now() - at,
+      outcome: r.reason === 'not_found' ? 'not-found' : 'refused',
+      detail: r.message,
+    });
     logger.info('request refused', {
       peer: `${peer.address}:${peer.port}`,
       op: request.op,
@@ -81,10 +141,11 @@ export function createTftpServer(config: TftpConfig, deps: ServerDeps): TftpServ
   }
 
   async function serve(peer: Peer, key: string, slot: Slot, request: RequestPacket) {
+    const at = now();
     const decision = decideRequest(request, config.aliases);
-    if (decision.kind === 'refuse') return refuseRequest(peer, request, decision);
+    if (decision.kind === 'refuse') return refuseRequest(peer, request, decision, at);
     const data = await files.read(decision.path, decision.mode);
-    if (!(data instanceof Uint8Array)) return refuseRequest(peer, request, data);
+    if (!(data instanceof Uint8Array)) return refuseRequest(peer, request, data, at);
     if (stopping) return;
     const plan = negotiate(request.options, data.length, {
       maxBlksize: config.max_blksize,
@@ -93,6 +154,9 @@ export function createTftpServer(config: TftpConfig, deps: ServerDeps): TftpServ
     });
     const transfer = new Transfer({ data, ...plan, retries: config.retries });
     const started = now();
+    const served = { at, peer, request, path: decision.path, blksize: plan.blksize };
+    const record = (result: 'completed' | FailReason, detail: Record<string, unknown>) =>
+      history.add(servedRecord(served, data.length, transfer.blocksAcked, now(), result, detail));
     const log = { peer: key, file: request.filename, path: decision.path, mode: decision.mode };
     slot.session = await startSession({
       peer,
@@ -103,6 +167,7 @@ export function createTftpServer(config: TftpConfig, deps: ServerDeps): TftpServ
       drop,
       onEnd: (result, detail) => {
         metrics.sentBytes.inc(transfer.bytesSent);
+        record(result, detail);
         const seconds = (now() - started) / 1000;
         if (result === 'completed') metrics.duration.observe(seconds);
         const quiet = result === 'completed' || result === 'client_abort';

@@ -49,7 +49,7 @@ export interface BootFilesOptions {
   logger: Logger;
   onTransfer?(e: FileTransfer): void;
   now?: () => number;
-  /** Size of each of a transfer's two reused read buffers (default 512 KiB; see docs/benchmarks.md, "boot"). */
+  /** Size of each of a transfer's two reused read buffers (default 256 KiB; see docs/benchmarks.md, "boot"). */
   chunkBytes?: number;
   /** Retry-After of a 503, in seconds (default 5). */
   retryAfterSeconds?: number;

@@ -67,6 +67,11 @@ describe('boot-storm queue', () => {
       expect(served?.outcome).toBe('done');
       expect(served?.queued_ms).toBeGreaterThan(0);
       expect(s.transfers.filter((t) => t.outcome === 'aborted')).toHaveLength(2);
+      // Three large transfers asked for a slot; the small script did not.
+      const wait = await s.metrics.getSingleMetric('lanctl_netboot_file_queue_wait_seconds')?.get();
+      const values = (wait?.values ?? []) as { metricName?: string; value: number }[];
+      const count = values.find((v) => v.metricName?.endsWith('_count'));
+      expect(count?.value).toBe(3);
     });
   });
 

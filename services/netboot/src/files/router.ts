@@ -49,7 +49,7 @@ export function bootFilesRouter(options: BootFilesOptions): BootFilesRouter {
   const settings: StreamSettings = {
     largeBytes: options.largeBytes,
     queueTimeoutMs: options.queueTimeoutMs,
-    chunkBytes: options.chunkBytes ?? 512 * 1024,
+    chunkBytes: options.chunkBytes ?? 256 * 1024,
     retryAfterSeconds: options.retryAfterSeconds ?? 5,
     now,
   };
@@ -111,9 +111,10 @@ async function handle(ctx: Context, req: Request, res: Response): Promise<void> 
   t.size = found.stats.size;
   const method = req.method === 'HEAD' ? 'HEAD' : 'GET';
   const result = await streamFile(ctx.settings, server.slots, req, res, found, method);
-  ctx.metrics.queueWait.observe({ server: server.name }, result.queued_ms / 1000);
-  t.size = result.size;
-  finish(result);
+  const { slotted, size, ...served } = result;
+  if (slotted) ctx.metrics.queueWait.observe({ server: server.name }, served.queued_ms / 1000);
+  t.size = size;
+  finish(served);
 }
 
 /** The real path of a server's root, looked up per request (the export may be remounted). */

@@ -28,6 +28,8 @@ export interface StreamSettings {
 
 export type Served = Pick<FileTransfer, 'status' | 'bytes' | 'queued_ms' | 'outcome'> & {
   size: number;
+  /** Set when the transfer asked for a slot (a large body): its queued_ms is a queue wait. */
+  slotted?: true;
 };
 
 type Found = { real: string; stats: Stats };
@@ -110,7 +112,8 @@ export async function streamFile(
     if (plan.length >= s.largeBytes) {
       const got = await waitForSlot(s, slots, res);
       queuedMs = got.waitedMs;
-      if (!got.ok) return { ...refusal(s, res, got.reason), queued_ms: queuedMs, size: stats.size };
+      const slotted = { queued_ms: queuedMs, size: stats.size, slotted: true } as const;
+      if (!got.ok) return { ...refusal(s, res, got.reason), ...slotted };
       release = got.release;
     }
   }
@@ -138,8 +141,9 @@ export async function streamFile(
   if (plan.status !== 200 && plan.status !== 206) throw new Error('unreachable plan');
   bodyHeaders(res, plan, stats.size, path);
   const result = await send(s, handle, res, plan);
+  const slotted = plan.length >= s.largeBytes ? ({ slotted: true } as const) : {};
   release();
-  return { ...result, queued_ms: queuedMs, size: stats.size };
+  return { ...result, queued_ms: queuedMs, size: stats.size, ...slotted };
 }
 
 async function waitForSlot(s: StreamSettings, slots: Slots, res: ServerResponse) {

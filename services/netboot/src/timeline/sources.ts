@@ -1,7 +1,10 @@
 import type { DhcpBootEvent, TftpTransfer } from '@lanctl/boot';
 
-/** An HTTP API the timeline reads (dhcp's or tftp's), or null when not configured. */
-export type Source = { url: string; token: string } | null;
+/**
+ * An HTTP API the timeline reads (dhcp's or tftp's), or null when not configured. A token given
+ * as a function is read at each call (token files are rotated; `lanctl start` mints short ones).
+ */
+export type Source = { url: string; token: string | (() => string) } | null;
 
 /** What a source gave: its items, and `ok`, `not configured` or `unavailable: <why>`. */
 export interface Fetched<T> {
@@ -17,7 +20,10 @@ async function getJson(source: NonNullable<Source>, path: string, timeoutMs: num
   let res: Response;
   try {
     res = await fetch(url, {
-      headers: { authorization: `Bearer ${source.token}`, accept: 'application/json' },
+      headers: {
+        authorization: `Bearer ${typeof source.token === 'function' ? source.token() : source.token}`,
+        accept: 'application/json',
+      },
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (e) {
