@@ -5,7 +5,7 @@
  * SeaBIOS + iPXE or OVMF + EDK2 PXE from a tap on br0 (netboot-testing.md). Every process runs
  * in the server namespace under `timeout` and is killed by `lan.close()`.
  */
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NetnsProcess, TestLan } from '@lanctl/testkit';
@@ -33,7 +33,8 @@ export interface HttpFixture {
 // the line after it and the second before rebooting. `mac ip platform [scriptlet]`.
 const FIXTURE_SOURCE = `
 const http = require('node:http');
-const [host, port] = process.argv.slice(1);
+const [host, port, routes] = process.argv.slice(1);
+const scripts = JSON.parse(routes);
 const script = [
   '#!ipxe',
   'echo ${BOOT_MARKER} \${net0/mac} \${net0/ip} \${platform} [\${scriptlet}]',
@@ -45,18 +46,22 @@ const script = [
 const server = http.createServer((req, res) => {
   console.log(JSON.stringify({ method: req.method, url: req.url, remote: req.socket.remoteAddress }));
   res.writeHead(200, { 'content-type': 'text/plain' });
-  res.end(script);
+  res.end(scripts[req.url.split('?')[0]] ?? script);
 });
 server.listen(Number(port), host, () => console.log(JSON.stringify({ listening: port })));
 process.on('SIGTERM', () => process.exit(0));
 `;
 
-/** Serves the iPXE script on `host:port` in the server namespace; resolves once it listens. */
+/**
+ * Serves the iPXE script on `host:port` in the server namespace; resolves once it listens.
+ * `scripts` maps a path (query ignored) to the script served there instead of the marker one.
+ */
 export async function startHttpFixture(
   lan: TestLan,
   host: string,
   port: number,
   timeoutS: number,
+  scripts: Record<string, string> = {},
 ): Promise<HttpFixture> {
   const process = lan.spawn(lan.server, [
     'timeout',
@@ -66,6 +71,7 @@ export async function startHttpFixture(
     FIXTURE_SOURCE,
     host,
     String(port),
+    JSON.stringify(scripts),
   ]);
   const parse = () => jsonLines(process) as (Partial<FixtureRequest> & { listening?: string })[];
   await until(
@@ -106,54 +112,81 @@ export type Firmware = 'bios' | 'uefi';
 export interface Vm {
   process: NetnsProcess;
   serial(): Promise<string>;
+  /** The serial console's log file (COM1; SeaBIOS mirrors its text screen there). */
+  serialPath: string;
+  /** QEMU's QMP socket, when booted with `keyboard: true` (console.ts types through it). */
+  qmpPath?: string;
+}
+
+export interface BootOptions {
+  firmware: Firmware;
+  mac: string;
+  dir: string;
+  timeoutS: number;
+  /** Opens a QMP socket for console.ts (keys reach the guest's PS/2 keyboard). */
+  keyboard?: boolean;
+  /** SMBIOS system serial number (iPXE `${serial}`) and UUID (`${uuid}`). */
+  smbios?: { serial?: string; uuid?: string };
 }
 
 /**
  * Boots a VM from the network on a new tap of br0: BIOS = SeaBIOS with the e1000's iPXE ROM
  * (starts with an iPXE DHCP request); UEFI = OVMF with virtio-net and no option ROM (EDK2's own
- * PXE: arch 7, TFTP of the boot file, then iPXE's DHCP).
+ * PXE: arch 7, TFTP of the boot file, then iPXE's DHCP). The serial console goes to a plain file:
+ * a socket chardev with a reader attached duplicates characters in the log (console.ts).
  */
-export function bootVm(
-  lan: TestLan,
-  options: { firmware: Firmware; mac: string; dir: string; timeoutS: number },
-): Vm {
+export function bootVm(lan: TestLan, options: BootOptions): Vm {
   const tap = lan.addTap();
-  const log = join(options.dir, `serial-${options.mac.replaceAll(':', '')}.log`);
-  writeFileSync(log, '');
+  const name = options.mac.replaceAll(':', '');
+  const serialPath = join(options.dir, `serial-${name}.log`);
+  writeFileSync(serialPath, '');
   const netdev = `tap,id=n0,ifname=${tap},script=no,downscript=no`;
   const common = ['-accel', 'tcg', '-m', '256', '-display', 'none', '-nodefaults', '-no-reboot'];
-  let machine: string[];
-  if (options.firmware === 'bios') {
-    const sercon = join(options.dir, 'sercon-port');
-    writeFileSync(sercon, Buffer.from([0xf8, 0x03]));
-    machine = [
-      '-fw_cfg',
-      `name=etc/sercon-port,file=${sercon}`,
-      '-boot',
-      'n',
-      '-device',
-      `e1000,netdev=n0,mac=${options.mac},romfile=/usr/lib/ipxe/qemu/efi-e1000.rom`,
-    ];
-  } else {
-    machine = [
-      '-bios',
-      '/usr/share/ovmf/OVMF.fd',
-      '-device',
-      `virtio-net-pci,netdev=n0,mac=${options.mac},romfile=,bootindex=0`,
-    ];
-  }
+  const qmpPath = options.keyboard ? join(options.dir, `qmp-${name}.sock`) : undefined;
+  if (qmpPath) rmSync(qmpPath, { force: true });
   const process = lan.spawn(lan.server, [
     'timeout',
     String(options.timeoutS),
     'qemu-system-x86_64',
     ...common,
     '-serial',
-    `file:${log}`,
+    `file:${serialPath}`,
+    ...(qmpPath ? ['-qmp', `unix:${qmpPath},server=on,wait=off`] : []),
+    ...smbiosArgs(options.smbios),
     '-netdev',
     netdev,
-    ...machine,
+    ...machineArgs(options),
   ]);
-  return { process, serial: () => readFile(log, 'latin1') };
+  return { process, serial: () => readFile(serialPath, 'latin1'), serialPath, qmpPath };
+}
+
+function machineArgs(options: BootOptions): string[] {
+  if (options.firmware === 'uefi')
+    return [
+      '-bios',
+      '/usr/share/ovmf/OVMF.fd',
+      '-device',
+      `virtio-net-pci,netdev=n0,mac=${options.mac},romfile=,bootindex=0`,
+    ];
+  const sercon = join(options.dir, 'sercon-port');
+  writeFileSync(sercon, Buffer.from([0xf8, 0x03]));
+  return [
+    '-fw_cfg',
+    `name=etc/sercon-port,file=${sercon}`,
+    '-boot',
+    'n',
+    '-device',
+    `e1000,netdev=n0,mac=${options.mac},romfile=/usr/lib/ipxe/qemu/efi-e1000.rom`,
+  ];
+}
+
+function smbiosArgs(smbios: BootOptions['smbios']): string[] {
+  if (!smbios) return [];
+  const fields = [
+    ...(smbios.serial === undefined ? [] : [`serial=${smbios.serial.replaceAll(',', ',,')}`]),
+    ...(smbios.uuid === undefined ? [] : [`uuid=${smbios.uuid}`]),
+  ];
+  return fields.length > 0 ? ['-smbios', `type=1,${fields.join(',')}`] : [];
 }
 
 /** Polls `check` every 100 ms; on timeout throws with `explain()` (logs) in the message. */

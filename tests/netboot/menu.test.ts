@@ -10,7 +10,13 @@
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { issueToken } from '@lanctl/auth';
-import { createTestLan, type NetnsProcess, type TempDir, type TestLan, tempDir } from '@lanctl/testkit';
+import {
+  createTestLan,
+  type NetnsProcess,
+  type TempDir,
+  type TestLan,
+  tempDir,
+} from '@lanctl/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isListening, waitForLine } from '../../scripts/bench/lib/log-lines.ts';
 import { type MdbHarness, startMdb } from '../../services/mdb/src/testing/harness.ts';
@@ -21,7 +27,12 @@ import { type NetbootServers, SERVER_IP, startNetbootServers } from './servers.t
 const LANCTL_BIN = new URL('../../cli/bin/lanctl', import.meta.url).pathname;
 const PORT = 8080;
 const KNOWN = { hostname: 'pas-r01p01', mac: '52:54:00:00:05:01', mtype: 'user', room: 'pasteur' };
-const KNOWN_UEFI = { hostname: 'pas-r01p02', mac: '52:54:00:00:05:02', mtype: 'user', room: 'pasteur' };
+const KNOWN_UEFI = {
+  hostname: 'pas-r01p02',
+  mac: '52:54:00:00:05:02',
+  mtype: 'user',
+  room: 'pasteur',
+};
 const ALIEN_MAC = '52:54:00:00:05:a1';
 const NEW_HOSTNAME = 'pas-r05p01';
 /** iPXE's banner: printed by the ROM, then again by the "kernel" (another iPXE) when it runs. */
@@ -107,7 +118,15 @@ async function startNetboot(boot: string): Promise<NetnsProcess> {
       timeline: servers.timelineUrls ?? { dhcp_url: null, tftp_url: null },
     }),
   );
-  const child = lan.spawn(lan.server, ['timeout', String(SUITE_TIMEOUT_S), LANCTL_BIN, 'serve', 'netboot', '--config', config]);
+  const child = lan.spawn(lan.server, [
+    'timeout',
+    String(SUITE_TIMEOUT_S),
+    LANCTL_BIN,
+    'serve',
+    'netboot',
+    '--config',
+    config,
+  ]);
   await waitForLine(child, 30_000, (e) => (isListening(e) ? e : undefined)).catch((e: Error) => {
     throw new Error(`lanctl serve netboot: ${e.message}\n${child.output().slice(-3000)}`);
   });
@@ -134,7 +153,12 @@ async function stop(vm: Vm, console: VmConsole): Promise<void> {
 
 interface Timeline {
   sources: Record<string, string>;
-  boot: { stage: string | null; ok: boolean; verdict: string; events: { source: string; stage: string; ok: boolean; summary: string }[] };
+  boot: {
+    stage: string | null;
+    ok: boolean;
+    verdict: string;
+    events: { source: string; stage: string; ok: boolean; summary: string }[];
+  };
 }
 
 async function timeline(hostname: string): Promise<Timeline> {
@@ -167,20 +191,33 @@ describe('netboot with real firmware: boot profiles and registration at the mach
       await stop(vm, console);
     }
     const t = await timeline(KNOWN.hostname);
-    expect(stages(t), explain(t)).toEqual(expect.arrayContaining(['dhcp-ipxe', 'bootstrap', 'script', 'kernel', 'initrd']));
+    expect(stages(t), explain(t)).toEqual(
+      expect.arrayContaining(['dhcp-ipxe', 'bootstrap', 'script', 'kernel', 'initrd']),
+    );
   }, 200_000);
 
   it('UEFI: PXE, TFTP snponly.efi, iPXE, then the EFI image of its own profile', async () => {
     const { vm, console } = await start('uefi', KNOWN_UEFI.mac);
     try {
-      await console.expect(`${KNOWN_UEFI.hostname} (${KNOWN_UEFI.mac}): profile efi-test.`, 150_000);
+      await console.expect(
+        `${KNOWN_UEFI.hostname} (${KNOWN_UEFI.mac}): profile efi-test.`,
+        150_000,
+      );
       await console.expect(BANNER, 90_000);
     } finally {
       await stop(vm, console);
     }
     const t = await timeline(KNOWN_UEFI.hostname);
     expect(stages(t), explain(t)).toEqual(
-      expect.arrayContaining(['dhcp-firmware', 'tftp', 'dhcp-ipxe', 'bootstrap', 'script', 'kernel', 'initrd']),
+      expect.arrayContaining([
+        'dhcp-firmware',
+        'tftp',
+        'dhcp-ipxe',
+        'bootstrap',
+        'script',
+        'kernel',
+        'initrd',
+      ]),
     );
   }, 250_000);
 
@@ -197,13 +234,20 @@ describe('netboot with real firmware: boot profiles and registration at the mach
     }
     const machines = await mdb.call('GET', `/api/v1/machines?mac=${ALIEN_MAC}`);
     expect(machines.body.items).toEqual([]);
-    expect(await counter('lanctl_netboot_scripts_total{kind="menu",outcome="closed"}')).toBeGreaterThan(0);
+    expect(
+      await counter('lanctl_netboot_scripts_total{kind="menu",outcome="closed"}'),
+    ).toBeGreaterThan(0);
   }, 200_000);
 
   it('registration open: typed at the machine through the menu, then the next boot is known', async () => {
-    const on = await mdb.call('PUT', '/api/v1/settings/allow_self_registration', { value: true, duration_seconds: 3600 });
+    const on = await mdb.call('PUT', '/api/v1/settings/allow_self_registration', {
+      value: true,
+      duration_seconds: 3600,
+    });
     expect(on.status, JSON.stringify(on.body)).toBe(200);
-    const rooms = ((await mdb.call('GET', '/api/v1/rooms')).body.items as { name: string }[]).map((r) => r.name).sort();
+    const rooms = ((await mdb.call('GET', '/api/v1/rooms')).body.items as { name: string }[])
+      .map((r) => r.name)
+      .sort();
     const roomKey = String(rooms.indexOf('pasteur') + 1);
     const first = await start('bios', ALIEN_MAC);
     try {
@@ -225,13 +269,24 @@ describe('netboot with real firmware: boot profiles and registration at the mach
       await c.type('{enter}');
       await c.expect('Is this correct?', 30_000);
       await c.type('y');
-      await c.expect(new RegExp(`Registration done: this machine is now ${NEW_HOSTNAME} \\(192\\.168\\.0\\.\\d+\\)`), 30_000);
+      await c.expect(
+        new RegExp(
+          `Registration done: this machine is now ${NEW_HOSTNAME} \\(192\\.168\\.0\\.\\d+\\)`,
+        ),
+        30_000,
+      );
     } finally {
       await stop(first.vm, first.console);
     }
     const created = await mdb.call('GET', `/api/v1/machines/${NEW_HOSTNAME}`);
     expect(created.status, JSON.stringify(created.body)).toBe(200);
-    expect(created.body).toMatchObject({ mac: ALIEN_MAC, room: 'pasteur', mtype: 'user', rfs: 0, hfs: 1 });
+    expect(created.body).toMatchObject({
+      mac: ALIEN_MAC,
+      room: 'pasteur',
+      mtype: 'user',
+      rfs: 0,
+      hfs: 1,
+    });
     await servers.waitForMachines([KNOWN.mac, KNOWN_UEFI.mac, ALIEN_MAC]);
     const second = await start('bios', ALIEN_MAC);
     try {

@@ -11,8 +11,12 @@ import { issueToken } from '@lanctl/auth';
 import { createLogger, createMetricsRegistry, type Listening, validateConfig } from '@lanctl/core';
 import { type TempDir, tempDir } from '@lanctl/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { create, type NetbootService, netbootConfigSchema } from '../../services/netboot/src/index.ts';
 import { type MdbHarness, startMdb } from '../../services/mdb/src/testing/harness.ts';
+import {
+  create,
+  type NetbootService,
+  netbootConfigSchema,
+} from '../../services/netboot/src/index.ts';
 
 const KNOWN = { hostname: 'pas-r01p01', mac: '52:54:00:10:00:01', mtype: 'user', room: 'pasteur' };
 const FAULTY = { hostname: 'pas-r01p02', mac: '52:54:00:10:00:02', mtype: 'user', room: 'pasteur' };
@@ -28,7 +32,12 @@ let kernel: Buffer;
 
 async function get(path: string, ip = '127.0.0.1') {
   const res = await fetch(`${http.url}${path}`, { headers: { 'x-real-ip': ip } });
-  return { status: res.status, type: res.headers.get('content-type'), outcome: res.headers.get('x-lanctl-outcome'), text: await res.text() };
+  return {
+    status: res.status,
+    type: res.headers.get('content-type'),
+    outcome: res.headers.get('x-lanctl-outcome'),
+    text: await res.text(),
+  };
 }
 
 async function machineCount(): Promise<number> {
@@ -36,7 +45,11 @@ async function machineCount(): Promise<number> {
 }
 
 const openRegistration = (value: boolean) =>
-  mdb.call('PUT', '/api/v1/settings/allow_self_registration', value ? { value, duration_seconds: 3600 } : { value });
+  mdb.call(
+    'PUT',
+    '/api/v1/settings/allow_self_registration',
+    value ? { value, duration_seconds: 3600 } : { value },
+  );
 
 beforeAll(async () => {
   dir = await tempDir('lanctl-netboot-svc-');
@@ -45,8 +58,17 @@ beforeAll(async () => {
     const reply = await mdb.call('POST', '/api/v1/machines', m);
     expect(reply.status, JSON.stringify(reply.body)).toBe(201);
   }
-  await mdb.call('PATCH', `/api/v1/machines/${FAULTY.hostname}`, { is_faulty: true, is_faulty_details: 'broken PSU $(reboot) || shell' });
-  const sw = await mdb.call('POST', '/api/v1/switches', { name: 'sw-pas-1', chassis: '00:11:22:33:44:55', room: 'pasteur', rfs: 0, hfs: 1 });
+  await mdb.call('PATCH', `/api/v1/machines/${FAULTY.hostname}`, {
+    is_faulty: true,
+    is_faulty_details: 'broken PSU $(reboot) || shell',
+  });
+  const sw = await mdb.call('POST', '/api/v1/switches', {
+    name: 'sw-pas-1',
+    chassis: '00:11:22:33:44:55',
+    room: 'pasteur',
+    rfs: 0,
+    hfs: 1,
+  });
   expect(sw.status, JSON.stringify(sw.body)).toBe(201);
   const boot = join(dir.path, 'boot');
   mkdirSync(boot);
@@ -65,7 +87,11 @@ beforeAll(async () => {
   service = create(config, {
     logger: createLogger('netboot', { silent: true }),
     metrics: createMetricsRegistry(),
-    token: issueToken(mdb.keys.privateKey, { subject: 'netboot', role: 'reader', scopes: ['read', 'machines:register'] }),
+    token: issueToken(mdb.keys.privateKey, {
+      subject: 'netboot',
+      role: 'reader',
+      scopes: ['read', 'machines:register'],
+    }),
     publicKey: mdb.keys.publicKey,
   });
   http = await service.start();
@@ -99,7 +125,9 @@ describe('netboot scripts', () => {
       const r = await get(`/boot/${mac}/`);
       expect(r.outcome).toBe('boot');
       expect(r.text).toMatch(
-        new RegExp(`kernel http://netboot/files/rfs0/vmlinuz-linux initrd=initramfs-linux.img nfsroot=${ip}:/export/nfsroot,ro root=/dev/nfs ip=\\$\\{ip\\}:`),
+        new RegExp(
+          `kernel http://netboot/files/rfs0/vmlinuz-linux initrd=initramfs-linux.img nfsroot=${ip}:/export/nfsroot,ro root=/dev/nfs ip=\\$\\{ip\\}:`,
+        ),
       );
       expect(r.text).toContain('initrd http://netboot/files/rfs0/initramfs-linux.img');
       expect(r.text).toContain('boot || goto lanctl_boot_failed');
@@ -131,7 +159,10 @@ describe('registration', () => {
     const menu = await get(`/register/menu?mac=${ALIEN_MAC}`, ALIEN_IP);
     expect(menu.outcome).toBe('closed');
     expect(menu.text).toContain('Self-registration is closed');
-    const r = await get(`/register?hostname=pas-r02p01&mac=${ALIEN_MAC}&rfs=0&hfs=1&room=pasteur&mtype=user`, ALIEN_IP);
+    const r = await get(
+      `/register?hostname=pas-r02p01&mac=${ALIEN_MAC}&rfs=0&hfs=1&room=pasteur&mtype=user`,
+      ALIEN_IP,
+    );
     expect(r.outcome).toBe('closed');
     expect(r.text).toContain('echo Registration failed: self-registration is closed.');
     expect(await machineCount()).toBe(before);
@@ -144,11 +175,23 @@ describe('registration', () => {
       [`hostname=pas-r02p01&mac=zz&rfs=0&hfs=1&room=pasteur&mtype=user`, /mac: /],
       [`hostname=x%7C%7Creboot&mac=${ALIEN_MAC}&rfs=0&hfs=1&room=pasteur&mtype=user`, /hostname: /],
       [`hostname=pas%20r02&mac=${ALIEN_MAC}&rfs=0&hfs=1&room=pasteur&mtype=user`, /hostname: /],
-      [`hostname=pas-r02p01&mac=${ALIEN_MAC}&rfs=0&hfs=1&room=mars&mtype=user`, /there is no room named mars/],
+      [
+        `hostname=pas-r02p01&mac=${ALIEN_MAC}&rfs=0&hfs=1&room=mars&mtype=user`,
+        /there is no room named mars/,
+      ],
       [`hostname=pas-r02p01&mac=${ALIEN_MAC}&rfs=abc&hfs=1&room=pasteur&mtype=user`, /rfs: /],
-      [`hostname=${KNOWN.hostname}&mac=${ALIEN_MAC}&rfs=0&hfs=1&room=pasteur&mtype=user`, /already taken/],
-      [`hostname=pas-r02p01&mac=${KNOWN.mac}&rfs=0&hfs=1&room=pasteur&mtype=user`, /already registered/],
-      [`hostname=pas-r02p01&mac=${ALIEN_MAC}&rfs=0&hfs=1&room=pasteur&mtype=user&x=1`, /x: unknown parameter/],
+      [
+        `hostname=${KNOWN.hostname}&mac=${ALIEN_MAC}&rfs=0&hfs=1&room=pasteur&mtype=user`,
+        /already taken/,
+      ],
+      [
+        `hostname=pas-r02p01&mac=${KNOWN.mac}&rfs=0&hfs=1&room=pasteur&mtype=user`,
+        /already registered/,
+      ],
+      [
+        `hostname=pas-r02p01&mac=${ALIEN_MAC}&rfs=0&hfs=1&room=pasteur&mtype=user&x=1`,
+        /x: unknown parameter/,
+      ],
     ];
     for (const [q, message] of cases) {
       const r = await get(`/register?${q}`, ALIEN_IP);
@@ -156,16 +199,23 @@ describe('registration', () => {
       expect(r.text, q).toMatch(/^#!ipxe\necho Registration failed: /);
       expect(r.text, q).toMatch(message);
       // Back to the menu (or, without a usable MAC, to the first script).
-      expect(r.text, q).toMatch(/chain --autofree http:\/\/netboot\/(register\/menu\?mac=|bootstrap)/);
+      expect(r.text, q).toMatch(
+        /chain --autofree http:\/\/netboot\/(register\/menu\?mac=|bootstrap)/,
+      );
     }
     // Not from the alien range: refused whatever the rest.
-    const outside = await get(`/register?hostname=pas-r02p01&mac=${ALIEN_MAC}&rfs=0&hfs=1&room=pasteur&mtype=user`, '192.168.0.50');
+    const outside = await get(
+      `/register?hostname=pas-r02p01&mac=${ALIEN_MAC}&rfs=0&hfs=1&room=pasteur&mtype=user`,
+      '192.168.0.50',
+    );
     expect(outside.outcome).toBe('refused');
     expect(await machineCount()).toBe(before);
   });
 
   it("the menu offers the room's next planned machine; registering consumes it", async () => {
-    const plan = await mdb.call('PUT', '/api/v1/rooms/pasteur/expected', { hostnames: ['pas-r09p01', 'pas-r09p02'] });
+    const plan = await mdb.call('PUT', '/api/v1/rooms/pasteur/expected', {
+      hostnames: ['pas-r09p01', 'pas-r09p02'],
+    });
     expect(plan.status, JSON.stringify(plan.body)).toBe(200);
     const menu = await get(`/register/menu?mac=${ALIEN_MAC}`, ALIEN_IP);
     expect(menu.outcome).toBe('menu');
@@ -174,9 +224,14 @@ describe('registration', () => {
     const form = await get(`/register/form?mac=${ALIEN_MAC}&via=planned&room=pasteur`, ALIEN_IP);
     expect(form.text).toContain('set lanctl_hostname pas-r09p01');
     expect(form.text).toContain('${lanctl_hostname:uristring}');
-    const r = await get(`/register?hostname=pas-r09p01&mac=${ALIEN_MAC}&rfs=0&hfs=1&room=pasteur&mtype=user&via=planned`, ALIEN_IP);
+    const r = await get(
+      `/register?hostname=pas-r09p01&mac=${ALIEN_MAC}&rfs=0&hfs=1&room=pasteur&mtype=user&via=planned`,
+      ALIEN_IP,
+    );
     expect(r.outcome).toBe('registered');
-    expect(r.text).toMatch(/Registration done: this machine is now pas-r09p01 \(192\.168\.0\.\d+\)\./);
+    expect(r.text).toMatch(
+      /Registration done: this machine is now pas-r09p01 \(192\.168\.0\.\d+\)\./,
+    );
     const left = await mdb.call('GET', '/api/v1/rooms/pasteur/expected');
     expect(left.body.hostnames).toEqual(['pas-r09p02']);
     const machine = await mdb.call('GET', '/api/v1/machines/pas-r09p01');
@@ -186,9 +241,15 @@ describe('registration', () => {
 
 describe('boot files and the timeline', () => {
   it('serves an RFS boot directory with ranges, and redirects other RFSs to their own server', async () => {
-    const whole = Buffer.from(await (await fetch(`${http.url}/files/rfs0/vmlinuz-linux`)).arrayBuffer());
-    expect(createHash('sha256').update(whole).digest('hex')).toBe(createHash('sha256').update(kernel).digest('hex'));
-    const part = await fetch(`${http.url}/files/rfs0/vmlinuz-linux`, { headers: { range: 'bytes=10-19' } });
+    const whole = Buffer.from(
+      await (await fetch(`${http.url}/files/rfs0/vmlinuz-linux`)).arrayBuffer(),
+    );
+    expect(createHash('sha256').update(whole).digest('hex')).toBe(
+      createHash('sha256').update(kernel).digest('hex'),
+    );
+    const part = await fetch(`${http.url}/files/rfs0/vmlinuz-linux`, {
+      headers: { range: 'bytes=10-19' },
+    });
     expect(part.status).toBe(206);
     expect(Buffer.from(await part.arrayBuffer())).toEqual(kernel.subarray(10, 20));
     const other = await fetch(`${http.url}/files/rfs3/vmlinuz-linux`, { redirect: 'manual' });

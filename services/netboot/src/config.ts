@@ -107,8 +107,14 @@ export const netbootConfigSchema = z
     /** The boot timeline: DHCP's and TFTP's HTTP APIs (null: that part is left out). */
     timeline: z
       .object({
-        dhcp_url: z.url({ protocol: /^https?$/ }).nullable().default('http://127.0.0.1:20040'),
-        tftp_url: z.url({ protocol: /^https?$/ }).nullable().default('http://127.0.0.1:20069'),
+        dhcp_url: z
+          .url({ protocol: /^https?$/ })
+          .nullable()
+          .default('http://127.0.0.1:20040'),
+        tftp_url: z
+          .url({ protocol: /^https?$/ })
+          .nullable()
+          .default('http://127.0.0.1:20069'),
         max_events: z.number().int().min(1000).max(10_000_000).default(500_000),
       })
       .strict()

@@ -47,7 +47,9 @@ function fileRole(profiles: readonly BootProfile[], path: string): 'kernel' | 'i
  */
 export function create(config: NetbootConfig, deps: NetbootDeps): NetbootService {
   if (!deps?.logger || !deps.metrics || !deps.publicKey || deps.token === undefined) {
-    throw new Error('netboot: deps.logger, deps.metrics, deps.token and deps.publicKey are required');
+    throw new Error(
+      'netboot: deps.logger, deps.metrics, deps.token and deps.publicKey are required',
+    );
   }
   const { logger } = deps;
   const now = deps.now ?? Date.now;
@@ -134,9 +136,7 @@ export function create(config: NetbootConfig, deps: NetbootDeps): NetbootService
     },
     mount: (a) => {
       a.use('/files', redirects, files);
-      a.use(
-        scriptRoutes({ config, tables, registrar, record, metrics, logger, now }),
-      );
+      a.use(scriptRoutes({ config, tables, registrar, record, metrics, logger, now }));
       a.use(
         '/api/v1',
         timelineRouter({

@@ -62,7 +62,8 @@ export function mdbRegistrar(options: { mdbUrl: string; token: () => string }): 
     async state() {
       try {
         const { status, json } = await call('GET', '/api/v1/settings/allow_self_registration');
-        if (status !== 200) return { open: false, reason: `The machine database answered ${status}.` };
+        if (status !== 200)
+          return { open: false, reason: `The machine database answered ${status}.` };
         const setting = json as SelfRegistrationSetting;
         return setting.value
           ? { open: true, reason: null }
@@ -72,7 +73,10 @@ export function mdbRegistrar(options: { mdbUrl: string; token: () => string }): 
                 'Self-registration is closed. A root can open it: lanctl setting set allow_self_registration on --for 1h',
             };
       } catch (e) {
-        return { open: false, reason: `The machine database is unreachable (${(e as Error).message}).` };
+        return {
+          open: false,
+          reason: `The machine database is unreachable (${(e as Error).message}).`,
+        };
       }
     },
     suggestion,
@@ -90,10 +94,14 @@ export function mdbRegistrar(options: { mdbUrl: string; token: () => string }): 
       try {
         reply = await call('POST', '/api/v1/registrations', input);
       } catch (e) {
-        return { outcome: 'failed', message: `the machine database is unreachable (${(e as Error).message}).` };
+        return {
+          outcome: 'failed',
+          message: `the machine database is unreachable (${(e as Error).message}).`,
+        };
       }
       const { status, json } = reply;
-      if (status === 201 || status === 200) return { outcome: 'registered', machine: json as Machine };
+      if (status === 201 || status === 200)
+        return { outcome: 'registered', machine: json as Machine };
       return { outcome: outcomeOf(status, json), message: plainWords(status, json, input) };
     },
   };
@@ -116,7 +124,8 @@ function plainWords(status: number, json: any, input: RegistrationInput): string
   if (status === 409 && field === 'hostname') {
     return `the hostname ${input.hostname} is already taken. Choose another one.`;
   }
-  if (status === 409 && field === 'mac') return 'this machine (its MAC address) is already registered.';
+  if (status === 409 && field === 'mac')
+    return 'this machine (its MAC address) is already registered.';
   if (status === 409 && /pool/.test(error.code ?? '')) {
     return 'no free address is left for this machine type. Ask a root.';
   }

@@ -69,7 +69,9 @@ export const registerQuerySchema = z
 export function firstIssue(error: z.ZodError): string {
   const issue = error.issues[0];
   if (!issue) return 'invalid request';
-  const field = issue.path.join('.') || (issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : 'request');
+  const field =
+    issue.path.join('.') ||
+    (issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : 'request');
   const message = issue.code === 'unrecognized_keys' ? 'unknown parameter' : issue.message;
   return `${field}: ${message}`;
 }

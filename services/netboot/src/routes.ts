@@ -81,12 +81,22 @@ export function scriptRoutes(deps: ScriptRouteDeps): Router {
   const invalid = (req: Request, res: Response, kind: NetbootEvent['kind'], message: string) => {
     deps.logger.warn('invalid netboot request', { path: req.originalUrl.slice(0, 200), message });
     const mac = normalizeMac(String(parseQueryObject(req).mac ?? ''));
-    reply(req, res, { kind, mac, outcome: 'invalid', detail: message }, refusedScript(formCtx(), mac, message));
+    reply(
+      req,
+      res,
+      { kind, mac, outcome: 'invalid', detail: message },
+      refusedScript(formCtx(), mac, message),
+    );
   };
 
   const router = Router();
   router.get('/bootstrap', (req, res) => {
-    reply(req, res, { kind: 'bootstrap', mac: null, outcome: 'ok', detail: null }, bootstrapScript(menuCtx()));
+    reply(
+      req,
+      res,
+      { kind: 'bootstrap', mac: null, outcome: 'ok', detail: null },
+      bootstrapScript(menuCtx()),
+    );
   });
 
   router.get(['/boot/:mac/', '/boot/:mac'], (req, res) => {
@@ -116,7 +126,12 @@ export function scriptRoutes(deps: ScriptRouteDeps): Router {
       mac,
       tables.machineByMac(mac),
     );
-    const event = { kind: 'script' as const, mac, outcome: decision.outcome, detail: decision.detail };
+    const event = {
+      kind: 'script' as const,
+      mac,
+      outcome: decision.outcome,
+      detail: decision.detail,
+    };
     reply(req, res, { ...event, profile: decision.profile }, decision.script);
   });
 
@@ -126,8 +141,14 @@ export function scriptRoutes(deps: ScriptRouteDeps): Router {
     const { mac } = parsed.data;
     const state = await registrar.state();
     const planned = state.open ? await registrar.planned(tables.rooms().map((r) => r.name)) : [];
-    const body = menuScript(menuCtx(), mac, { open: state.open, closedReason: state.reason, planned });
-    const detail = state.open ? `open; planned: ${planned.map((p) => p.hostname).join(' ') || 'none'}` : state.reason;
+    const body = menuScript(menuCtx(), mac, {
+      open: state.open,
+      closedReason: state.reason,
+      planned,
+    });
+    const detail = state.open
+      ? `open; planned: ${planned.map((p) => p.hostname).join(' ') || 'none'}`
+      : state.reason;
     reply(req, res, { kind: 'menu', mac, outcome: state.open ? 'menu' : 'closed', detail }, body);
   });
 
@@ -139,7 +160,9 @@ export function scriptRoutes(deps: ScriptRouteDeps): Router {
       return invalid(req, res, 'menu', `room: there is no room named ${q.room}`);
     }
     const suggestion = q.room
-      ? await registrar.suggestion(q.room).catch(() => ({ hostname: null, source: null, rfs: 0, hfs: 0 }))
+      ? await registrar
+          .suggestion(q.room)
+          .catch(() => ({ hostname: null, source: null, rfs: 0, hfs: 0 }))
       : { hostname: null, source: null, rfs: 0, hfs: 0 };
     const body = formScript(formCtx(), {
       mac: q.mac,
@@ -164,12 +187,21 @@ export function scriptRoutes(deps: ScriptRouteDeps): Router {
     const ctx = formCtx();
     const refuse = (outcome: string, message: string) => {
       metrics.registrations.inc({ outcome });
-      reply(req, res, { kind: 'register', mac: q.mac, outcome, detail: message }, refusedScript(ctx, q.mac, message));
+      reply(
+        req,
+        res,
+        { kind: 'register', mac: q.mac, outcome, detail: message },
+        refusedScript(ctx, q.mac, message),
+      );
     };
     if (from === null || !aliens.some((n) => cidrContains(n, from))) {
-      return refuse('refused', `registration is only possible from the unknown machines' network (${config.alien_networks.join(', ')}); this request came from ${ip}.`);
+      return refuse(
+        'refused',
+        `registration is only possible from the unknown machines' network (${config.alien_networks.join(', ')}); this request came from ${ip}.`,
+      );
     }
-    if (!ctx.rooms.some((r) => r.name === q.room)) return refuse('invalid', `there is no room named ${q.room}.`);
+    if (!ctx.rooms.some((r) => r.name === q.room))
+      return refuse('invalid', `there is no room named ${q.room}.`);
     if (!ctx.machineTypes.some((t) => t.name === q.mtype)) {
       return refuse('invalid', `there is no machine type named ${q.mtype}.`);
     }
@@ -183,13 +215,18 @@ export function scriptRoutes(deps: ScriptRouteDeps): Router {
     });
     if (result.outcome !== 'registered') return refuse(result.outcome, result.message);
     metrics.registrations.inc({ outcome: 'registered' });
-    deps.logger.info('machine registered', { hostname: result.machine.hostname, mac: q.mac, ip: result.machine.ip, via: q.via });
+    deps.logger.info('machine registered', {
+      hostname: result.machine.hostname,
+      mac: q.mac,
+      ip: result.machine.ip,
+      via: q.via,
+    });
     const detail = `${result.machine.hostname} ${result.machine.ip} via ${q.via}`;
     reply(
       req,
       res,
       { kind: 'register', mac: q.mac, outcome: 'registered', detail },
-      registeredScript(ctx, result.machine.hostname, result.machine.ip),
+      registeredScript(result.machine.hostname, result.machine.ip),
     );
   });
   return router;
@@ -208,5 +245,7 @@ function parseWith<T>(
   const raw = parseQuery(req.originalUrl);
   if (typeof raw === 'string') return { ok: false, message: raw };
   const parsed = schema.safeParse(raw);
-  return parsed.success ? { ok: true, data: parsed.data } : { ok: false, message: firstIssue(parsed.error) };
+  return parsed.success
+    ? { ok: true, data: parsed.data }
+    : { ok: false, message: firstIssue(parsed.error) };
 }

@@ -62,7 +62,9 @@ export function followTables(options: {
     byMac = macs;
     byName = names;
   }
-  const list = <R>(table: TableName) => [...(clients[table].state as ReadonlyMap<string, R>).values()];
+  const list = <R>(table: TableName) => [
+    ...(clients[table].state as ReadonlyMap<string, R>).values(),
+  ];
   return {
     machineByMac: (mac) => byMac.get(mac),
     machineByHostname: (hostname) => {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from '@lanctl/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Pumped, pump } from './pump.ts';
+import { createBufferPool, type Pumped, pump } from './pump.ts';
 import { curl, sha256 } from './testing.ts';
 
 let dir: string;
@@ -19,12 +19,17 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 /** One request served by `pump` with a declared length, on 127.0.0.1 port 0. */
-async function serveOnce(start: number, length: number, chunk: number) {
+async function serveOnce(
+  start: number,
+  length: number,
+  chunk: number,
+  pool = createBufferPool(chunk, 2),
+) {
   let result: Pumped | undefined;
   const server = createServer(async (_req, res) => {
     const handle = await open(join(dir, 'f'));
     res.setHeader('Content-Length', length);
-    result = await pump(handle, res, start, length, chunk);
+    result = await pump(handle, res, start, length, pool);
     await handle.close();
     if (!result.complete) res.destroy();
   });
@@ -50,8 +55,18 @@ describe('pump', () => {
   });
 
   it('reports a file shorter than announced as incomplete (the socket is dropped)', async () => {
-    const { reply, result } = await serveOnce(0, data.length + 10, 65_536);
+    const pool = createBufferPool(65_536, 2);
+    const { reply, result } = await serveOnce(0, data.length + 10, 65_536, pool);
     expect(reply.code).not.toBe(0);
     expect(result).toEqual({ complete: false, bytes: data.length });
+    expect(pool.free()).toBe(0); // buffers of a broken transfer are never reused
+  });
+
+  it('gives its two buffers back to the pool after a complete transfer', async () => {
+    const pool = createBufferPool(4096, 2);
+    await serveOnce(0, 10_000, 4096, pool);
+    expect(pool.free()).toBe(2);
+    await serveOnce(5, 10_000, 4096, pool);
+    expect(pool.free()).toBe(2);
   });
 });

@@ -9,8 +9,8 @@ export interface Pumped {
 }
 
 /**
- * Copies [start, start + length) of the file to the response through two buffers of `chunk`
- * bytes reused for the whole transfer: the next read runs while the previous chunk is being
+ * Copies [start, start + length) of the file to the response through two buffers taken from
+ * `pool` and reused for the whole transfer: the next read runs while the previous chunk is being
  * written, and a buffer is read into again only once its write has completed. Memory per
  * transfer is therefore 2 × chunk whatever the client's speed, with no garbage per chunk
  * (a read stream allocates a new buffer per read). Back-pressure is the write callback: a slow
@@ -22,13 +22,27 @@ export async function pump(
   res: ServerResponse,
   start: number,
   length: number,
-  chunk: number,
+  pool: BufferPool,
 ): Promise<Pumped> {
+  const buffers = [pool.take(), pool.take()] as const;
+  const result = await copy(handle, res, start, length, buffers);
+  // Only a completed transfer has no write in flight: an aborted one's buffers are left to GC.
+  if (result.complete) for (const b of buffers) pool.give(b);
+  return result;
+}
+
+async function copy(
+  handle: FileHandle,
+  res: ServerResponse,
+  start: number,
+  length: number,
+  buffers: readonly [Buffer, Buffer],
+): Promise<Pumped> {
+  const chunk = buffers[0].length;
   const gone = new Promise<false>((resolve) => {
     if (res.destroyed) resolve(false);
     res.once('close', () => resolve(false));
   });
-  const buffers = [Buffer.allocUnsafeSlow(chunk), Buffer.allocUnsafeSlow(chunk)] as const;
   let read = 0;
   let writing: Promise<boolean> = Promise.resolve(true);
   try {
@@ -49,6 +63,29 @@ export async function pump(
   } catch {
     return { complete: false, bytes: read };
   }
+}
+
+/**
+ * Free read buffers shared by a router's transfers, so that a boot storm's memory is bounded
+ * by the transfers running at once (2 buffers each) instead of waiting for the garbage
+ * collector to free the buffers of finished ones.
+ */
+export interface BufferPool {
+  take(): Buffer;
+  give(buffer: Buffer): void;
+  /** Buffers kept free at the moment. */
+  free(): number;
+}
+
+export function createBufferPool(chunk: number, maxFree: number): BufferPool {
+  const free: Buffer[] = [];
+  return {
+    take: () => free.pop() ?? Buffer.allocUnsafeSlow(chunk),
+    give: (b) => {
+      if (b.length === chunk && free.length < maxFree) free.push(b);
+    },
+    free: () => free.length,
+  };
 }
 
 /** Resolves true once the chunk was handed to the kernel, false on a write error. */

@@ -3,6 +3,7 @@ import express, { type Request, type Response } from 'express';
 import { createFileMetrics, type FileMetrics } from './metrics.ts';
 import { type BootFilesOptions, checkOptions, type FileTransfer } from './options.ts';
 import { parseFilePath, resolveFile } from './path.ts';
+import { createBufferPool } from './pump.ts';
 import { sendError } from './reply.ts';
 import { createSlots, type Slots, type SlotsState } from './slots.ts';
 import { type StreamSettings, streamFile, type Transfer } from './stream.ts';
@@ -49,7 +50,11 @@ export function bootFilesRouter(options: BootFilesOptions): BootFilesRouter {
   const settings: StreamSettings = {
     largeBytes: options.largeBytes,
     queueTimeoutMs: options.queueTimeoutMs,
-    chunkBytes: options.chunkBytes ?? 256 * 1024,
+    // Enough free buffers for the capped transfers of every server (or 256 without a cap).
+    pool: createBufferPool(
+      options.chunkBytes ?? 256 * 1024,
+      2 * names.length * Math.min(options.maxConcurrent, 128),
+    ),
     retryAfterSeconds: options.retryAfterSeconds ?? 5,
     now,
   };

@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FileTransfer } from './options.ts';
 import { openResolved } from './path.ts';
 import { contentTypeOf, type Plan, planResponse, type Validators, validatorsOf } from './plan.ts';
-import { pump } from './pump.ts';
+import { type BufferPool, pump } from './pump.ts';
 import { sendError } from './reply.ts';
 import type { Slots } from './slots.ts';
 
@@ -21,7 +21,7 @@ export interface Transfer {
 export interface StreamSettings {
   largeBytes: number;
   queueTimeoutMs: number;
-  chunkBytes: number;
+  pool: BufferPool;
   retryAfterSeconds: number;
   now: () => number;
 }
@@ -180,7 +180,7 @@ async function send(
   res: ServerResponse,
   plan: { start: number; end: number; length: number; status: 200 | 206 },
 ): Promise<Omit<Served, 'queued_ms' | 'size'>> {
-  const result = await pump(handle, res, plan.start, plan.length, s.chunkBytes);
+  const result = await pump(handle, res, plan.start, plan.length, s.pool);
   await handle.close().catch(() => {});
   if (result.complete) return { status: plan.status, bytes: plan.length, outcome: 'done' };
   // A body short of its Content-Length (client gone, file truncated, read error): drop it.

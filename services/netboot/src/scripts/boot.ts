@@ -154,9 +154,7 @@ function load(
     `sleep ${wait}`,
     `goto ${label}`,
   ];
-  const initrdSteps = initrds.flatMap((u, i) =>
-    step(`lanctl_initrd_${i}`, `initrd ${u}`),
-  );
+  const initrdSteps = initrds.flatMap((u, i) => step(`lanctl_initrd_${i}`, `initrd ${u}`));
   const lines = [
     ...echo(ctx.banner, `${who}: profile ${profile.name}.`),
     'imgfree',

@@ -56,7 +56,8 @@ export function formScript(ctx: FormContext, input: FormInput): string {
     lines.push(...typeMenu(ctx));
   }
   const register = `${ctx.base}/register?${query({ mac, via, room })}&hostname=\${lanctl_hostname:uristring}&rfs=\${lanctl_rfs:uristring}&hfs=\${lanctl_hfs:uristring}&mtype=\${lanctl_mtype:uristring}`;
-  const timeout = via === 'planned' && !input.keep ? ` --timeout ${ctx.menuTimeoutSeconds * 1000}` : '';
+  const timeout =
+    via === 'planned' && !input.keep ? ` --timeout ${ctx.menuTimeoutSeconds * 1000}` : '';
   lines.push(
     ':lanctl_summary',
     'echo',
@@ -81,7 +82,9 @@ export function formScript(ctx: FormContext, input: FormInput): string {
 }
 
 function defaultType(ctx: FormContext): string {
-  return ctx.machineTypes.some((t) => t.name === 'user') ? 'user' : (ctx.machineTypes[0]?.name ?? 'user');
+  return ctx.machineTypes.some((t) => t.name === 'user')
+    ? 'user'
+    : (ctx.machineTypes[0]?.name ?? 'user');
 }
 
 function typeMenu(ctx: FormContext): string[] {
@@ -124,7 +127,7 @@ function roomMenu(ctx: FormContext, input: FormInput): string {
 }
 
 /** After a registration: the machine reboots into its new identity. */
-export function registeredScript(ctx: FormContext, hostname: string, ip: string): string {
+export function registeredScript(hostname: string, ip: string): string {
   return script([
     ...echo(
       `Registration done: this machine is now ${hostname} (${ip}).`,

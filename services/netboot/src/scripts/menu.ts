@@ -73,8 +73,13 @@ export function menuScript(ctx: MenuContext, mac: string, state: RegistrationSta
   if (state.open) {
     state.planned.forEach((p, i) => {
       const key = i < 9 ? `--key ${i + 1} ` : '';
-      items.push(`item ${key}planned_${i} ${i < 9 ? `${i + 1}. ` : ''}Next planned machine of room ${p.room}: ${p.hostname}`);
-      targets.push(`:lanctl_planned_${i}`, chainTo(formUrl(ctx, { mac, via: 'planned', room: p.room })));
+      items.push(
+        `item ${key}planned_${i} ${i < 9 ? `${i + 1}. ` : ''}Next planned machine of room ${p.room}: ${p.hostname}`,
+      );
+      targets.push(
+        `:lanctl_planned_${i}`,
+        chainTo(formUrl(ctx, { mac, via: 'planned', room: p.room })),
+      );
     });
     // One room with a plan: taken after a timeout, so machines can be powered on one by one.
     if (state.planned.length === 1) preferred = 'planned_0';
