@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
-import { registerMtype, registerPool, registerRoom, registerSwitch } from './commands/catalog.ts';
 import { registerBoot } from './commands/boot.ts';
+import { registerBootProfile } from './commands/boot-profile.ts';
+import { registerMtype, registerPool, registerRoom, registerSwitch } from './commands/catalog.ts';
 import { registerDhcp } from './commands/dhcp.ts';
 import { registerDns } from './commands/dns.ts';
 import { registerLogin } from './commands/login.ts';
@@ -30,7 +31,7 @@ registerToken(program);
 registerUser(program);
 registerDhcp(program);
 registerDns(program);
-registerBoot(program);
+registerBootProfile(registerBoot(program));
 
 try {
   await program.parseAsync(process.argv);

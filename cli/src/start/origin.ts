@@ -40,7 +40,9 @@ const HOP_BY_HOP = new Set([
 const PATTERNS = new Map(
   API_ROUTES.map((r) => [
     r.prefix,
-    new RegExp(`^${r.prefix.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '[^/?]+')}(?:[/?]|$)`),
+    new RegExp(
+      `^${r.prefix.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '[^/?]+')}(?:[/?]|$)`,
+    ),
   ]),
 );
 

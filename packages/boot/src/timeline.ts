@@ -106,13 +106,23 @@ function reachedEnd(events: TimelineEvent[]): boolean {
   return isLoaded(events) || bootsLocally(events);
 }
 
+/**
+ * The boot script and the registration menu are two answers to the same request (known or
+ * unknown machine): whichever came last is where the boot is, e.g. a machine just registered
+ * whose next script is refused stopped at the script, not in the menu.
+ */
+const level = (stage: BootStage): number =>
+  stage === 'registration' ? stageRank('script') : stageRank(stage);
+
 /** The furthest stage of a boot's own events (`loaded` once kernel and initrd are in). */
 export function furthestStage(events: TimelineEvent[]): BootStage | null {
   if (isLoaded(events)) return 'loaded';
   let best: BootStage | null = null;
   for (const e of events) {
     if (isSystem(e)) continue;
-    if (best === null || stageRank(e.stage) > stageRank(best)) best = e.stage;
+    const answer = e.stage === 'script' || e.stage === 'registration';
+    if (best === null || level(e.stage) > level(best) || (answer && level(e.stage) === level(best)))
+      best = e.stage;
   }
   return best;
 }
