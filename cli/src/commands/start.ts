@@ -19,7 +19,7 @@ export function registerStart(program: Command): void {
     .option('--host <address>', 'address every service binds', '127.0.0.1')
     .option(
       '--port <name=port>',
-      'override a port (repeatable; 0 = any free port): origin, mdb, mdbsync, udb, udbsync, and the HTTP side of dhcp, dns, tftp',
+      'override a port (repeatable; 0 = any free port): origin, mdb, mdbsync, udb, udbsync, netboot, and the HTTP side of dhcp, dns, tftp',
       collectPort,
       {},
     )

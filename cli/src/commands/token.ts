@@ -83,7 +83,8 @@ async function createToken(o: CreateOptions): Promise<void> {
 }
 
 /** Scopes no role carries by default and a service token may be granted. */
-const EXTRA_SCOPES = ['users:hashes'];
+/** users:hashes: the passwd writer; machines:register: netboot (registration at the machine). */
+const EXTRA_SCOPES = ['users:hashes', 'machines:register'];
 
 export function registerToken(program: Command): void {
   const token = addWord(
@@ -117,7 +118,7 @@ export function registerToken(program: Command): void {
     .addOption(
       new Option(
         '--scope <scope...>',
-        "extra scopes beyond the role's, e.g. users:hashes (passwd writer)",
+        "extra scopes beyond the role's: users:hashes (passwd writer), machines:register (netboot)",
       ).choices(EXTRA_SCOPES),
     )
     .action(run(createToken));
