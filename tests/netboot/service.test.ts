@@ -8,7 +8,13 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { issueToken } from '@lanctl/auth';
-import { createLogger, createMetricsRegistry, type Listening, validateConfig } from '@lanctl/core';
+import {
+  createLogger,
+  createMetricsRegistry,
+  type Listening,
+  listRoutes,
+  validateConfig,
+} from '@lanctl/core';
 import { type TempDir, tempDir } from '@lanctl/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MdbHarness, startMdb } from '../../services/mdb/src/testing/harness.ts';
@@ -16,6 +22,7 @@ import {
   create,
   type NetbootService,
   netbootConfigSchema,
+  PUBLIC_ROUTES,
 } from '../../services/netboot/src/index.ts';
 
 const KNOWN = { hostname: 'pas-r01p01', mac: '52:54:00:10:00:01', mtype: 'user', room: 'pasteur' };
@@ -219,7 +226,9 @@ describe('registration', () => {
     expect(plan.status, JSON.stringify(plan.body)).toBe(200);
     const menu = await get(`/register/menu?mac=${ALIEN_MAC}`, ALIEN_IP);
     expect(menu.outcome).toBe('menu');
-    expect(menu.text).toContain('item planned_0 Next planned machine of room pasteur: pas-r09p01');
+    expect(menu.text).toContain(
+      'item --key 1 planned_0 1. Next planned machine of room pasteur: pas-r09p01',
+    );
     expect(menu.text).toMatch(/choose --default planned_0 --timeout \d+ lanctl_choice/);
     const form = await get(`/register/form?mac=${ALIEN_MAC}&via=planned&room=pasteur`, ALIEN_IP);
     expect(form.text).toContain('set lanctl_hostname pas-r09p01');
@@ -269,5 +278,20 @@ describe('boot files and the timeline', () => {
     expect(body.boot.events.some((e) => e.source === 'netboot')).toBe(true);
     const anonymous = await fetch(`${http.url}/api/v1/machines/${KNOWN.hostname}/boot`);
     expect(anonymous.status).toBe(401);
+  });
+
+  it('needs a token with the read scope everywhere but the routes iPXE and monitoring use', async () => {
+    const routes = listRoutes(service.app).map((r) => `${r.method} ${r.path}`);
+    for (const route of PUBLIC_ROUTES) expect(routes, route).toContain(route);
+    const guarded = routes.filter((r) => !PUBLIC_ROUTES.includes(r));
+    expect(guarded.length).toBeGreaterThan(0);
+    for (const route of guarded) {
+      const path = route.split(' ')[1]!.replace(':hostname', KNOWN.hostname);
+      expect((await fetch(`${http.url}${path}`)).status, `${route} without a token`).toBe(401);
+      const user = await fetch(`${http.url}${path}`, {
+        headers: { authorization: `Bearer ${mdb.keys.userToken('kid', 'user')}` },
+      });
+      expect(user.status, `${route} as a contestant`).toBe(403);
+    }
   });
 });

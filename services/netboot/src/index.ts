@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { NetbootEvent } from '@lanctl/boot';
 import { createHttpApp, type Listening, type Logger, listen, type Registry } from '@lanctl/core';
 import type { BootProfile } from '@lanctl/model';
-import { Router } from 'express';
+import { type Express, Router } from 'express';
 import type { NetbootConfig } from './config.ts';
 import { bootFilesRouter, type FileTransfer } from './files/index.ts';
 import { createNetbootMetrics } from './metrics.ts';
@@ -27,9 +27,27 @@ export interface NetbootDeps {
 }
 
 export interface NetbootService {
+  /** The HTTP app (scripts, files, timeline API, /healthz, /metrics): route audits list it. */
+  app: Express;
   start(): Promise<Listening>;
   stop(): Promise<void>;
 }
+
+/**
+ * Routes anyone may call: what iPXE fetches (it has no token) and monitoring. Everything else
+ * (the timeline API) needs a token with the read scope.
+ */
+export const PUBLIC_ROUTES = [
+  'GET /healthz',
+  'GET /metrics',
+  'GET /bootstrap',
+  'GET /boot/:mac{/}',
+  'GET /register/menu',
+  'GET /register/form',
+  'GET /register',
+  // Boot files: /files/rfs<N>/<path> (the redirects; the files router is mounted beside them).
+  'GET /files/rfs:n/*path',
+];
 
 /** Which boot file a profile names: the timeline says "kernel" or "initrd", not just a path. */
 function fileRole(profiles: readonly BootProfile[], path: string): 'kernel' | 'initrd' | null {
@@ -158,6 +176,7 @@ export function create(config: NetbootConfig, deps: NetbootDeps): NetbootService
   });
 
   return {
+    app,
     async start() {
       mkdirSync(config.state_dir, { recursive: true, mode: 0o700 });
       log = openEventLog({

@@ -99,7 +99,7 @@ export function scriptRoutes(deps: ScriptRouteDeps): Router {
     );
   });
 
-  router.get(['/boot/:mac/', '/boot/:mac'], (req, res) => {
+  router.get('/boot/:mac{/}', (req, res) => {
     const mac = normalizeMac(req.params.mac as string);
     if (mac === null) {
       const body = script([
