@@ -3,10 +3,17 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { issueToken } from '@lanctl/auth';
+import { createLogger, createMetricsRegistry, validateConfig } from '@lanctl/core';
 import { tempDir } from '@lanctl/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_ROUTES } from '../../cli/src/start/origin.ts';
 import { type MdbHarness, startMdb } from '../../services/mdb/src/testing/harness.ts';
+import {
+  create as createNetboot,
+  type NetbootService,
+  netbootConfigSchema,
+} from '../../services/netboot/src/index.ts';
 import { startUdb, type UdbHarness } from '../../services/udb/src/testing/harness.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -35,6 +42,7 @@ const freePort = () =>
 describe('nginx/lanctl.conf in front of mdb and udb', () => {
   let mdb: MdbHarness;
   let udb: UdbHarness;
+  let netboot: NetbootService;
   let nginx: ChildProcess;
   let base: string;
   let cleanup: () => Promise<void>;
@@ -44,6 +52,30 @@ describe('nginx/lanctl.conf in front of mdb and udb', () => {
     udb = await startUdb('sqlite');
     const dir = await tempDir('lanctl-nginx-');
     cleanup = dir.cleanup;
+    const boot = join(dir.path, 'boot');
+    mkdirSync(boot);
+    writeFileSync(join(boot, 'vmlinuz-linux'), Buffer.alloc(100_000, 3));
+    netboot = createNetboot(
+      validateConfig('netboot', netbootConfigSchema, {
+        listen: { host: '127.0.0.1', port: 0 },
+        upstream: mdb.url,
+        mdb_url: mdb.url,
+        state_dir: join(dir.path, 'netboot'),
+        rfs: { '0': { boot_dir: boot } },
+        timeline: { dhcp_url: null, tftp_url: null },
+      }),
+      {
+        logger: createLogger('netboot', { silent: true }),
+        metrics: createMetricsRegistry(),
+        publicKey: mdb.keys.publicKey,
+        token: issueToken(mdb.keys.privateKey, {
+          subject: 'netboot',
+          role: 'reader',
+          scopes: ['read', 'machines:register'],
+        }),
+      },
+    );
+    const netbootUrl = (await netboot.start()).url;
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     const proxyConf = join(dir.path, 'lanctl-proxy.conf');
@@ -51,6 +83,7 @@ describe('nginx/lanctl.conf in front of mdb and udb', () => {
     const site = readFileSync(join(ROOT, 'nginx/lanctl.conf'), 'utf8')
       .replace('127.0.0.1:20000', new URL(mdb.url).host)
       .replace('127.0.0.1:20080', new URL(udb.url).host)
+      .replace('127.0.0.1:20020', new URL(netbootUrl).host)
       .replaceAll('listen 80;', `listen 127.0.0.1:${port};`)
       .replaceAll('/etc/nginx/lanctl-proxy.conf', proxyConf);
     mkdirSync(join(dir.path, 'logs'));
@@ -76,6 +109,7 @@ describe('nginx/lanctl.conf in front of mdb and udb', () => {
 
   afterAll(async () => {
     nginx?.kill('SIGTERM');
+    await netboot?.stop();
     await mdb?.close();
     await udb?.close();
     await cleanup?.();
@@ -131,6 +165,45 @@ describe('nginx/lanctl.conf in front of mdb and udb', () => {
     const res = await fetch(`${base}/api/v1/machinesx`);
     expect(res.status).toBe(404);
     expect((await res.json()).error.code).toBe('not_found');
+  });
+
+  it("serves SADM's `netboot` host: scripts, boot files, and the machine's real address", async () => {
+    const bootstrap = await getWithHost(`${base}/bootstrap`, 'netboot');
+    expect(bootstrap.startsWith('#!ipxe\n')).toBe(true);
+    // The client's own X-Real-IP is replaced by nginx: registration sees where it came from.
+    const register = await new Promise<string>((resolve, reject) => {
+      get(
+        `${base}/register?hostname=pas-r01p01&mac=52:54:00:00:00:99&rfs=0&hfs=0&room=pasteur&mtype=user`,
+        { headers: { host: 'netboot', 'x-real-ip': '192.168.250.7' } },
+        (res) => {
+          let text = '';
+          res.on('data', (d) => (text += d));
+          res.on('end', () => resolve(text));
+        },
+      ).on('error', reject);
+    });
+    expect(register).toContain('this request came from 127.0.0.1');
+    const range = await new Promise<{ status: number; length: string | undefined }>(
+      (resolve, reject) => {
+        get(
+          `${base}/files/rfs0/vmlinuz-linux`,
+          { headers: { host: 'netboot', range: 'bytes=0-99' } },
+          (res) => {
+            res.resume();
+            res.on('end', () =>
+              resolve({ status: res.statusCode ?? 0, length: res.headers['content-length'] }),
+            );
+          },
+        ).on('error', reject);
+      },
+    );
+    expect(range).toEqual({ status: 206, length: '100' });
+    // On the lanctl site, a machine's boot timeline goes to netboot, the machine to mdb.
+    const timeline = await fetch(`${base}/api/v1/machines/nosuchhost/boot`, {
+      headers: { authorization: `Bearer ${mdb.token('reader')}` },
+    });
+    expect(timeline.status).toBe(404);
+    expect((await timeline.json()).error.message).toContain('machine nosuchhost');
   });
 });
 

@@ -78,7 +78,8 @@ export const netbootConfigSchema = z
           .int()
           .min(0)
           .default(1024 * 1024),
-        queue_timeout_seconds: seconds(600).default(60),
+        /** Under nginx's proxy_read_timeout (60 s in nginx/lanctl-proxy.conf). */
+        queue_timeout_seconds: seconds(600).default(45),
         max_queue: z.number().int().min(0).max(100_000).default(1000),
       })
       .strict()
