@@ -168,7 +168,7 @@ afterAll(async () => {
 const MACS: Record<Firmware, string> = { bios: '52:54:00:00:03:01', uefi: '52:54:00:00:03:02' };
 
 describe.each(['bios', 'uefi'] as const)('real iPXE driven by keys (%s)', (firmware) => {
-  it('picks the second menu item, types a hostname, and iPXE chains with both', async () => {
+  it('moves to the second menu item, edits the suggested hostname, and iPXE chains with both', async () => {
     const vm = bootVm(lan, {
       firmware,
       mac: MACS[firmware],
@@ -189,10 +189,14 @@ describe.each(['bios', 'uefi'] as const)('real iPXE driven by keys (%s)', (firmw
       await selected('Yes (with LLDP)');
       await tty.type('{down}');
       await selected('Yes (without LLDP)');
+      await tty.type('{down}');
+      await selected('No');
+      await tty.type('{up}');
+      await selected('Yes (without LLDP)');
       await tty.type('{enter}');
       // `read` offers the current value for editing.
       await tty.expect('Hostname: pas-r01p99', 20_000);
-      await tty.type('{ctrl-u}pas-r02p07{enter}');
+      await tty.type('{ctrl-u}pas-r02p0x{backspace}7{enter}');
       await tty.expect(BOOT_MARKER, 30_000);
     } finally {
       await tty.close();

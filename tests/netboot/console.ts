@@ -20,9 +20,15 @@
  *   (editable: {ctrl-u} clears it, {backspace} works). `echo -n Hostname: ${}` prints a prompt
  *   with its trailing space.
  * - Commands: menu item choose (--default --timeout ms --keep) read prompt (--key --timeout ms)
- *   sleep iseq isset goto chain/imgfetch (--timeout ms) kernel initrd boot sanboot exit reboot;
- *   NO params/param (no POST), ntp, poweroff, lldp. Unknown settings expand to "" (no LLDP
- *   settings: `isset ${net0.lldp/chassisid}` is false). `${x:uristring}` leaves '+' as is.
+ *   sleep iseq isset goto chain/imgfetch/kernel/initrd/boot (--timeout ms) sanboot shell exit
+ *   reboot; NO params/param (no POST), ntp, poweroff, lldp. Unknown settings expand to "" (no
+ *   LLDP settings: `isset ${net0.lldp/chassisid}` is false).
+ * - URLs: iPXE decodes a URL and re-encodes it to send it, so `${x:uristring}` in a query still
+ *   sends '&', '=', '/' and '+' raw; `${x:hexhyp}` carries any text safely. `${mac}` goes out as
+ *   52%3A54%3A... A server that never answers holds `chain` forever unless `--timeout`; a 503
+ *   with Retry-After is retried every Retry-After seconds, forever unless `--timeout`.
+ * - The selected item and what the screen shows now come from replaying the log on an 80x25
+ *   screen (replayScreen): the stripped log is a stream, not a screen.
  */
 
 import { readFile } from 'node:fs/promises';
@@ -32,12 +38,17 @@ import type { Vm } from './firmware.ts';
 export interface VmConsole {
   /** Waits until the serial text (ANSI escapes stripped) matches, after the position of the last successful wait. */
   expect(pattern: RegExp | string, timeoutMs: number): Promise<RegExpMatchArray>;
-  /** Sends keys: text is typed as is; special keys as {enter} {down} {up} {backspace} {esc} {ctrl-b} ... */
+  /**
+   * Sends keys: text is typed as is (US layout, `${setting}` included); special keys as {enter}
+   * {down} {up} {backspace} {esc} {ctrl-b} ... (keysOf). About 100 ms a key.
+   */
   type(text: string): Promise<void>;
   /** The text of the menu item drawn selected last (white on red), countdown removed. */
   selected(): Promise<string | undefined>;
   /** The whole stripped log, for failure messages. */
   screen(): Promise<string>;
+  /** What the 80x25 screen shows now (the log replayed), e.g. to check a summary. */
+  display(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -261,7 +272,7 @@ async function connectQmp(path: string, timeoutMs: number): Promise<Qmp> {
     for (let nl = buffer.indexOf('\n'); nl !== -1; nl = buffer.indexOf('\n')) {
       const line = buffer.slice(0, nl).trim();
       buffer = buffer.slice(nl + 1);
-      if (line === '') continue;
+      if (!line.startsWith('{')) continue;
       const message = JSON.parse(line) as { QMP?: unknown; id?: number; return?: unknown };
       const error = (message as { error?: { class: string; desc: string } }).error;
       if (message.QMP) greeted();
@@ -272,6 +283,8 @@ async function connectQmp(path: string, timeoutMs: number): Promise<Qmp> {
       else waiter.resolve(message.return);
     }
   });
+  // A reset connection is reported to the waiting commands (on 'close'), never thrown.
+  socket.on('error', () => {});
   socket.on('close', () => {
     for (const waiter of pending.values()) waiter.reject(new Error('QMP: QEMU closed the socket'));
     pending.clear();
@@ -341,6 +354,7 @@ export async function openConsole(vm: Vm, options: ConsoleOptions = {}): Promise
         ? new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
         : new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
     const deadline = Date.now() + timeoutMs;
+    let exitSeen = false;
     for (;;) {
       const text = await screen();
       const match = regexp.exec(text.slice(position));
@@ -349,6 +363,10 @@ export async function openConsole(vm: Vm, options: ConsoleOptions = {}): Promise
         return match;
       }
       const exited = exitedCode(vm);
+      if (exited && !exitSeen) {
+        exitSeen = true; // read its last words once more
+        continue;
+      }
       if (exited || Date.now() > deadline) {
         const why = exited ?? `timed out after ${timeoutMs} ms`;
         throw new Error(
@@ -370,6 +388,7 @@ export async function openConsole(vm: Vm, options: ConsoleOptions = {}): Promise
     type,
     selected: async () => selectedItem(await raw()),
     screen,
+    display: async () => screenText(await raw()),
     close: () => qmp.close(),
   };
 }

@@ -133,10 +133,10 @@ describe('netboot scripts', () => {
       expect(r.outcome).toBe('boot');
       expect(r.text).toMatch(
         new RegExp(
-          `kernel http://netboot/files/rfs0/vmlinuz-linux initrd=initramfs-linux.img nfsroot=${ip}:/export/nfsroot,ro root=/dev/nfs ip=\\$\\{ip\\}:`,
+          `kernel --timeout 600000 http://netboot/files/rfs0/vmlinuz-linux initrd=initramfs-linux.img nfsroot=${ip}:/export/nfsroot,ro root=/dev/nfs ip=\\$\\{ip\\}:`,
         ),
       );
-      expect(r.text).toContain('initrd http://netboot/files/rfs0/initramfs-linux.img');
+      expect(r.text).toContain('initrd --timeout 600000 http://netboot/files/rfs0/initramfs-linux.img');
       expect(r.text).toContain('boot || goto lanctl_boot_failed');
     }
   });
@@ -146,7 +146,7 @@ describe('netboot scripts', () => {
     expect(r.outcome).toBe('faulty');
     expect(r.text).toContain('broken PSU ?(reboot) ?? shell');
     expect(r.text).not.toMatch(/\$\(reboot\)|\|\| shell$/m);
-    expect(r.text).toContain(`chain --autofree http://netboot/boot/${FAULTY.mac}/`);
+    expect(r.text).toContain(`chain --autofree --timeout 30000 http://netboot/boot/${FAULTY.mac}/`);
   });
 
   it('an unknown MAC goes to the registration menu; a bad MAC gets a readable message', async () => {
@@ -207,7 +207,7 @@ describe('registration', () => {
       expect(r.text, q).toMatch(message);
       // Back to the menu (or, without a usable MAC, to the first script).
       expect(r.text, q).toMatch(
-        /chain --autofree http:\/\/netboot\/(register\/menu\?mac=|bootstrap)/,
+        /chain --autofree --timeout 30000 http:\/\/netboot\/(register\/menu\?mac=|bootstrap)/,
       );
     }
     // Not from the alien range: refused whatever the rest.

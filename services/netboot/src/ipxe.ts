@@ -26,6 +26,17 @@ export const query = (params: Record<string, string | number>): string =>
     .map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`)
     .join('&');
 
+/**
+ * iPXE waits for ever on a server that accepted a connection and never answers: every fetch is
+ * bounded. Scripts are small; boot files may wait in the boot-storm queue, then stream 30 MB+.
+ */
+export const SCRIPT_TIMEOUT_MS = 30_000;
+export const FILE_TIMEOUT_MS = 600_000;
+
+/** Runs the script at `url`; when that fails, the script's `lanctl_failed` section. */
+export const chainTo = (url: string): string =>
+  `chain --autofree --timeout ${SCRIPT_TIMEOUT_MS} ${url} || goto lanctl_failed`;
+
 /** The whole script: the `#!ipxe` signature, then the lines. */
 export function script(lines: readonly string[]): string {
   return `#!ipxe\n${lines.join('\n')}\n`;
@@ -63,7 +74,7 @@ export function echo(...lines: string[]): string[] {
 export function pauseThen(seconds: number, next: string): string[] {
   return [
     `prompt --key 0x02 --timeout ${seconds * 1000} Press Ctrl-B for an iPXE shell, or wait ${seconds} s... && shell ||`,
-    `chain --autofree ${next} || goto lanctl_failed`,
+    chainTo(next),
     'exit',
     ...failed(next),
   ];
@@ -75,7 +86,7 @@ export function failed(next: string): string[] {
     ':lanctl_failed',
     'echo Could not reach the netboot service; trying again in 10 s.',
     'sleep 10',
-    `chain --autofree ${next} || goto lanctl_failed`,
+    chainTo(next),
   ];
 }
 

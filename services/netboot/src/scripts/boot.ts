@@ -1,5 +1,15 @@
 import { type BootProfile, type Machine, resolveBootProfile } from '@lanctl/model';
-import { echo, failed, jitter, pauseThen, query, script, text } from '../ipxe.ts';
+import {
+  chainTo,
+  echo,
+  FILE_TIMEOUT_MS,
+  failed,
+  jitter,
+  pauseThen,
+  query,
+  script,
+  text,
+} from '../ipxe.ts';
 
 /** What `/boot/<mac>/` decided, for the script, the timeline and the metrics. */
 export type BootOutcome = 'boot' | 'local' | 'unknown' | 'faulty' | 'no-rfs' | 'no-profile';
@@ -42,7 +52,7 @@ export function decideBoot(
       detail: 'unknown MAC: registration menu',
       script: script([
         ...echo(ctx.banner, `This machine (${mac}) is not registered.`),
-        `chain --autofree ${menu} || goto lanctl_failed`,
+        chainTo(menu),
         'exit',
         ...failed(menu),
       ]),
@@ -154,11 +164,12 @@ function load(
     `sleep ${wait}`,
     `goto ${label}`,
   ];
-  const initrdSteps = initrds.flatMap((u, i) => step(`lanctl_initrd_${i}`, `initrd ${u}`));
+  const fetch = `--timeout ${FILE_TIMEOUT_MS}`;
+  const initrdSteps = initrds.flatMap((u, i) => step(`lanctl_initrd_${i}`, `initrd ${fetch} ${u}`));
   const lines = [
     ...echo(ctx.banner, `${who}: profile ${profile.name}.`),
     'imgfree',
-    ...step('lanctl_kernel', `kernel ${kernel} ${args}`.trimEnd()),
+    ...step('lanctl_kernel', `kernel ${fetch} ${kernel} ${args}`.trimEnd()),
     ...initrdSteps,
     'boot || goto lanctl_boot_failed',
     ...onFail('lanctl_kernel', `kernel ${fileName(kernel)}`),

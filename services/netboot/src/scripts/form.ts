@@ -1,5 +1,5 @@
 import type { MachineType, Room } from '@lanctl/model';
-import { echo, exact, failed, query, script, text } from '../ipxe.ts';
+import { chainTo, echo, exact, failed, query, script, text } from '../ipxe.ts';
 
 /** How the machine got to the form: a room's plan, its switch (LLDP), or typed by hand. */
 export type Via = 'planned' | 'lldp' | 'manual';
@@ -26,7 +26,6 @@ export interface FormInput {
 }
 
 const menuUrl = (ctx: FormContext, mac: string) => `${ctx.base}/register/menu?${query({ mac })}`;
-const chainTo = (url: string) => `chain --autofree ${url} || goto lanctl_failed`;
 
 /** `GET /register/form`: room (manual), hostname, RFS/HFS, type, a summary and confirmation. */
 export function formScript(ctx: FormContext, input: FormInput): string {

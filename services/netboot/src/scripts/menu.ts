@@ -1,5 +1,5 @@
 import type { Switch } from '@lanctl/model';
-import { echo, exact, failed, query, script } from '../ipxe.ts';
+import { chainTo, echo, exact, failed, query, script } from '../ipxe.ts';
 
 /** What the first script and the registration menu are built from. */
 export interface MenuContext {
@@ -51,10 +51,10 @@ export function bootstrapScript(ctx: MenuContext): string {
     ...echo(ctx.banner),
     ...switchTable(ctx.switches),
     'iseq ${scriptlet} alien && goto lanctl_alien ||',
-    `chain --autofree ${ctx.base}/boot/\${mac}/ || goto lanctl_failed`,
+    chainTo(`${ctx.base}/boot/\${mac}/`),
     'exit',
     ':lanctl_alien',
-    `chain --autofree ${ctx.base}/register/menu?mac=\${mac} || goto lanctl_failed`,
+    chainTo(`${ctx.base}/register/menu?mac=\${mac}`),
     'exit',
     ...failed(`${ctx.base}/bootstrap`),
   ]);
@@ -109,8 +109,6 @@ export function menuScript(ctx: MenuContext, mac: string, state: RegistrationSta
     ...failed(menuUrl),
   ]);
 }
-
-const chainTo = (url: string) => `chain --autofree ${url} || goto lanctl_failed`;
 
 /**
  * Waits for the switch's LLDP announcement (iPXE builds with LLDP, as SADM's ROM), then matches
