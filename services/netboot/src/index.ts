@@ -104,7 +104,6 @@ export function create(config: NetbootConfig, deps: NetbootDeps): NetbootService
     maxQueue: config.files.max_queue,
     metrics: deps.metrics,
     logger,
-    clientIp: (req) => clientIp(req, trusted),
     now,
     onTransfer: (t: FileTransfer) =>
       record({

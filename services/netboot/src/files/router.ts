@@ -90,7 +90,7 @@ async function handle(ctx: Context, req: Request, res: Response): Promise<void> 
     at,
     ip: clientIp(req),
     server: parsed.server !== null && ctx.servers.has(parsed.server) ? parsed.server : '-',
-    path: parsed.ok ? parsed.path : urlPath,
+    path: (parsed.ok ? parsed.path : urlPath).slice(0, 256), // a refused path may be long
     range: typeof req.headers.range === 'string' ? req.headers.range : null,
     size: null,
   };
