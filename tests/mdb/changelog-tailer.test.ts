@@ -273,6 +273,7 @@ function holdLock(
       room: 'other',
       is_faulty: 0,
       is_faulty_details: '',
+      boot_profile: null,
       created_at: stamp,
       updated_at: stamp,
     };
@@ -290,6 +291,7 @@ function holdLock(
       is_faulty: false,
       is_faulty_details: '',
       uuid: null,
+      boot_profile: null,
       created_at: stamp,
       updated_at: stamp,
     };

@@ -30,6 +30,8 @@ async function startLanctl(
       'udb=0',
       '--port',
       'udbsync=0',
+      '--port',
+      'netboot=0',
       ...more,
     ],
     {
@@ -71,7 +73,14 @@ describe('lanctl start', () => {
       const data = join(dir.path, 'var');
       const { child, ports, output } = await startLanctl(data);
       children.push(child);
-      expect(Object.keys(ports).sort()).toEqual(['mdb', 'mdbsync', 'origin', 'udb', 'udbsync']);
+      expect(Object.keys(ports).sort()).toEqual([
+        'mdb',
+        'mdbsync',
+        'netboot',
+        'origin',
+        'udb',
+        'udbsync',
+      ]);
       expect(statSync(join(data, 'initial-admin-password')).mode & 0o777).toBe(0o600);
       expect(statSync(join(data, 'admin-token')).mode & 0o777).toBe(0o600);
       expect(statSync(join(data, 'token-signing.key')).mode & 0o777).toBe(0o600);
@@ -106,6 +115,18 @@ describe('lanctl start', () => {
         headers: { authorization: `Bearer ${personal}` },
       });
       expect(asPerson.status).toBe(200);
+      // netboot follows the in-process mdb: the new machine's boot script and its timeline.
+      let script = '';
+      for (let i = 0; i < 50 && !script.includes('rfs0'); i++) {
+        if (i > 0) await new Promise((r) => setTimeout(r, 100));
+        script = await (await fetch(`${ports.netboot}/boot/52:54:00:12:34:56/`)).text();
+      }
+      expect(script).toContain('No such RFS: rfs0');
+      const boot = await fetch(`${ports.origin}/api/v1/machines/pas-r01p01/boot`, {
+        headers: auth,
+      });
+      expect(boot.status).toBe(200);
+      expect((await boot.json()).boot.stage).toBe('script');
       expect((await fetch(`${ports.origin}/api/v1/nothing-here`)).status).toBe(404);
       expect((await fetch(`${ports.origin}/`)).headers.get('content-type')).toContain('text/html');
 

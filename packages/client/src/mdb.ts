@@ -12,11 +12,11 @@ import type {
   machineUpdateSchema,
   Pool,
   poolCreateSchema,
-  RegistrationSuggestion,
-  registrationSchema,
   poolUpdateSchema,
+  RegistrationSuggestion,
   Role,
   Room,
+  registrationSchema,
   roomCreateSchema,
   roomUpdateSchema,
   SelfRegistrationSetting,
@@ -74,7 +74,10 @@ export interface MdbClient {
      * Creates every row or none (`POST /machines/import`); a refused import is an ApiError 422
      * whose `details` are `{row, field, message}` (row: 1-based in `rows`).
      */
-    import(rows: MachineCreateInput[], options?: { dryRun?: boolean }): Promise<MachineImportResult>;
+    import(
+      rows: MachineCreateInput[],
+      options?: { dryRun?: boolean },
+    ): Promise<MachineImportResult>;
   };
   switches: Collection<Switch, SwitchCreateInput, SwitchUpdateInput>;
   rooms: Collection<Room, RoomCreateInput, RoomUpdateInput> & {

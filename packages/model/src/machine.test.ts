@@ -17,6 +17,7 @@ describe('machineCreateSchema', () => {
       is_faulty: false,
       is_faulty_details: '',
       uuid: null,
+      boot_profile: null,
     });
   });
 

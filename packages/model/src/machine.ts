@@ -32,6 +32,11 @@ export interface Machine {
   is_faulty: boolean;
   is_faulty_details: string;
   uuid: string | null;
+  /**
+   * The boot profile this machine boots whatever its type and room (null: chosen by
+   * resolveBootProfile). Always sent by mdb; optional here for records saved before it existed.
+   */
+  boot_profile?: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -49,6 +54,7 @@ export const machineCreateSchema = z
     is_faulty: z.boolean().default(false),
     is_faulty_details: faultyDetailsSchema.default(''),
     uuid: smbiosUuidSchema.nullable().default(null),
+    boot_profile: nameSchema.nullable().default(null),
   })
   .strict();
 export type MachineCreate = z.output<typeof machineCreateSchema>;
@@ -67,6 +73,7 @@ export const machineUpdateSchema = z
     is_faulty: z.boolean(),
     is_faulty_details: faultyDetailsSchema,
     uuid: smbiosUuidSchema.nullable(),
+    boot_profile: nameSchema.nullable(),
   })
   .partial()
   .strict();

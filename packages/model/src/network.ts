@@ -3,6 +3,7 @@ import { nameSchema } from './hostname.ts';
 import { cidrSchema, parseIpv4 } from './ipv4.ts';
 import { macSchema } from './mac.ts';
 import { serverNumberSchema } from './machine.ts';
+import { hostnamePatternProblem, MAX_SEATS_PER_ROW } from './room-pattern.ts';
 
 const descriptionSchema = z.string().max(200, 'at most 200 characters');
 
@@ -40,11 +41,56 @@ export type SwitchUpdate = z.output<typeof switchUpdateSchema>;
 export interface Room {
   name: string;
   description: string;
+  /** Names registration suggests for new machines, e.g. `pas-r{row:02}p{seat:02}` (see room-pattern.ts). */
+  hostname_pattern: string | null;
+  /** Seats in a row, for `{row}` and `{seat}`. */
+  seats_per_row: number | null;
 }
+const seatsPerRowSchema = z
+  .number()
+  .int('expected an integer')
+  .min(1)
+  .max(MAX_SEATS_PER_ROW, `at most ${MAX_SEATS_PER_ROW}`);
+const patternSchema = z.string().max(100, 'at most 100 characters');
+
+/** The pattern's rules as zod issues on the fields they concern (create: the whole room). */
+function checkPattern(
+  room: { hostname_pattern?: string | null; seats_per_row?: number | null },
+  ctx: z.core.$RefinementCtx,
+) {
+  const problem = hostnamePatternProblem(room.hostname_pattern ?? null, room.seats_per_row ?? null);
+  if (problem) ctx.addIssue({ code: 'custom', path: [problem.field], message: problem.message });
+}
+
 export const roomCreateSchema = z
-  .object({ name: nameSchema, description: descriptionSchema.default('') })
+  .object({
+    name: nameSchema,
+    description: descriptionSchema.default(''),
+    hostname_pattern: patternSchema.nullable().default(null),
+    seats_per_row: seatsPerRowSchema.nullable().default(null),
+  })
+  .strict()
+  .superRefine(checkPattern);
+/** A PATCH names only what changes; mdb checks the pattern against the merged room (422). */
+export const roomUpdateSchema = z
+  .object({
+    description: descriptionSchema,
+    hostname_pattern: patternSchema.nullable(),
+    seats_per_row: seatsPerRowSchema.nullable(),
+  })
+  .partial()
   .strict();
-export const roomUpdateSchema = z.object({ description: descriptionSchema }).partial().strict();
+export type RoomCreate = z.output<typeof roomCreateSchema>;
+export type RoomUpdate = z.output<typeof roomUpdateSchema>;
+
+/** `PUT /rooms/{name}/expected`: the hostnames still to register in the room, in order. */
+export const expectedHostsSchema = z
+  .object({ hostnames: z.array(z.string().max(63, 'at most 63 characters')).max(5000) })
+  .strict();
+export interface ExpectedHosts {
+  room: string;
+  hostnames: string[];
+}
 
 /** A machine type; `pool` names the IP pool its machines draw from (null: explicit IPs only). */
 export interface MachineType {

@@ -14,6 +14,7 @@ export const STREAM_ACCESS = {
   pools: { scope: 'read' },
   rooms: { scope: 'read' },
   machine_types: { scope: 'read' },
+  boot_profiles: { scope: 'read' },
   /** Every user to `users:read`; the sha512-crypt hash only with `users:hashes`. */
   users: {
     scope: 'users:read',

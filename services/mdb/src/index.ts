@@ -11,7 +11,7 @@ import { type Database, openDatabase, sql } from '@lanctl/db';
 import { createOwnerSync, type Hub, ownerLifecycle } from '@lanctl/sync';
 import type { Express } from 'express';
 import type { MdbConfig } from './config.ts';
-import { registerMdbMetrics } from './metrics.ts';
+import { registerMdbMetrics, registrationCounter } from './metrics.ts';
 import { mdbPollRouter } from './poll.ts';
 import { apiRouter } from './routes/index.ts';
 import { mdbSadmRouter } from './sadm.ts';
@@ -60,7 +60,9 @@ export function create(config: MdbConfig, deps: MdbDeps): MdbService {
   const database = openDatabase(config.database.url, {
     poolSize: config.database.pool_size,
   }) as Database<MdbTables>;
-  const store = createStore(database, now);
+  const store = createStore(database, now, {
+    onRegistration: registrationCounter(deps.metrics),
+  });
   registerMdbMetrics(deps.metrics, store, database);
   let ready = false;
   const health = async (): Promise<HealthReport> => {

@@ -1,9 +1,9 @@
 import type { Registry } from '@lanctl/core';
-import { Gauge } from '@lanctl/core';
+import { Counter, Gauge } from '@lanctl/core';
 import type { Database } from '@lanctl/db';
 import { headRevision } from '@lanctl/sync';
 import type { MdbTables } from './schema.ts';
-import type { MdbStore } from './store/index.ts';
+import type { MdbStore, RegistrationOutcome, RegistrationVia } from './store/index.ts';
 
 /**
  * Domain gauges read from the database at scrape time (a few indexed counts), so an operator
@@ -61,4 +61,17 @@ export function registerMdbMetrics(
       this.set(await headRevision(database.db));
     },
   });
+}
+
+/** `lanctl_mdb_registrations_total{via, result}`: self-registrations (netboot API and SADM's register). */
+export function registrationCounter(
+  registry: Registry,
+): (via: RegistrationVia, outcome: RegistrationOutcome) => void {
+  const counter = new Counter({
+    name: 'lanctl_mdb_registrations_total',
+    help: 'Machine self-registrations by path (api, sadm) and result',
+    labelNames: ['via', 'result'],
+    registers: [registry],
+  });
+  return (via, result) => counter.inc({ via, result });
 }

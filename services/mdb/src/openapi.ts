@@ -1,10 +1,15 @@
 import {
+  bootProfileCreateSchema,
+  bootProfileUpdateSchema,
+  expectedHostsSchema,
   machineCreateSchema,
+  machineImportSchema,
   machineTypeCreateSchema,
   machineTypeUpdateSchema,
   machineUpdateSchema,
   poolCreateSchema,
   poolUpdateSchema,
+  registrationSchema,
   roomCreateSchema,
   roomUpdateSchema,
   selfRegistrationUpdateSchema,
@@ -62,6 +67,56 @@ function collection(
   };
 }
 
+const nameParam = [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }];
+
+/** Registration, expect lists and bulk import (issue 6). */
+function netbootPaths() {
+  return {
+    '/api/v1/rooms/{name}/expected': {
+      get: {
+        parameters: nameParam,
+        responses: ok('{room, hostnames}: still to register, in order'),
+      },
+      put: {
+        parameters: nameParam,
+        requestBody: body(expectedHostsSchema),
+        responses: ok('the new list; errors name the index, e.g. hostnames[3]'),
+      },
+    },
+    '/api/v1/registrations/suggestion': {
+      get: {
+        parameters: [{ name: 'room', in: 'query', required: true, schema: { type: 'string' } }],
+        responses: ok('{room, hostname, source: expected|pattern|null, rfs, hfs}'),
+      },
+    },
+    '/api/v1/registrations': {
+      post: {
+        summary: 'register a machine (scope machines:register or role root)',
+        requestBody: body(registrationSchema),
+        responses: {
+          '201': { description: 'the created machine' },
+          ...errors,
+          '403': { description: 'code registration_closed: self-registration is off' },
+        },
+      },
+    },
+    '/api/v1/machines/import': {
+      post: {
+        summary: 'create many machines, all or nothing',
+        requestBody: body(machineImportSchema),
+        responses: {
+          '200': { description: 'dry run: what would be created, nothing written' },
+          '201': { description: '{dry_run, created, results: [{row, hostname, ip, mac}]}' },
+          ...errors,
+          '422': {
+            description: 'code import_invalid: every row error as details [{row, field, message}]',
+          },
+        },
+      },
+    },
+  };
+}
+
 let cached: object | undefined;
 
 /** The OpenAPI 3.1 document, derived from the same zod schemas that validate requests. */
@@ -72,7 +127,7 @@ export function openApiDocument(): object {
       title: 'lanctl mdb',
       version: '1',
       description:
-        'Machine database: machines, switches, rooms, machine types, IP pools, settings.',
+        'Machine database: machines, switches, rooms, machine types, IP pools, boot profiles, registrations, settings.',
     },
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     security: [{ bearer: [] }],
@@ -89,6 +144,8 @@ export function openApiDocument(): object {
       ...collection('rooms', 'name', roomCreateSchema, roomUpdateSchema),
       ...collection('machine-types', 'name', machineTypeCreateSchema, machineTypeUpdateSchema),
       ...collection('pools', 'name', poolCreateSchema, poolUpdateSchema),
+      ...collection('boot-profiles', 'name', bootProfileCreateSchema, bootProfileUpdateSchema),
+      ...netbootPaths(),
       '/api/v1/settings': { get: { responses: ok('every setting') } },
       '/api/v1/settings/{key}': {
         get: { responses: ok('the setting, evaluated now') },

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { authenticate, principalOf, requireScope } from '@lanctl/auth';
 import { isAppError, issuesToFields, type Logger, type Registry } from '@lanctl/core';
-import { collectAll, type Machine, machineCreateSchema, type Switch } from '@lanctl/model';
+import { collectAll, type Machine, registrationSchema, type Switch } from '@lanctl/model';
 import {
   applyFilters,
   bindArguments,
@@ -113,10 +113,9 @@ export function mdbSadmMethods(
     register: {
       async handler(args, kwargs) {
         const { values } = bindArguments('register', REGISTER_PARAMS, args, kwargs);
-        const setting = await store.settings.get('allow_self_registration');
-        if (!setting.value) throw new RpcError('RuntimeError', 'self registration is disabled');
         try {
-          return (await store.machines.create(registration(values))).ip;
+          // The same path as POST /api/v1/registrations: setting, creation, expect lists.
+          return (await store.registrations.register(registration(values), 'sadm')).ip;
         } catch (e) {
           throw registrationError(e);
         }
@@ -211,7 +210,7 @@ function registration(values: Record<string, unknown>) {
     const v = input[key];
     if (typeof v === 'string' && /^\s*\d+\s*$/.test(v)) input[key] = Number(v);
   }
-  const parsed = machineCreateSchema.safeParse(input);
+  const parsed = registrationSchema.safeParse(input);
   if (parsed.success) return parsed.data;
   const fields = issuesToFields(parsed.error.issues);
   throw new RpcError('ValidationError', fields.map((f) => `${f.field}: ${f.message}`).join('; '));
@@ -220,6 +219,9 @@ function registration(values: Record<string, unknown>) {
 /** Store errors in SADM's words: duplicates and allocation failures are `RuntimeError`s. */
 function registrationError(e: unknown): unknown {
   if (!isAppError(e)) return e;
+  if (e.code === 'registration_closed') {
+    return new RpcError('RuntimeError', 'self registration is disabled');
+  }
   if (e.code === 'conflict') {
     return new RpcError('RuntimeError', `unable to register, duplicate name? ${e.message}`);
   }

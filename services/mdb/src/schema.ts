@@ -1,5 +1,6 @@
 import type { AppMigration, Engine, Kysely } from '@lanctl/db';
 import { type ChangeLogTables, changeLogMigration } from '@lanctl/sync';
+import { netbootMigration } from './migrations/0003-netboot.ts';
 import { seedDefaults } from './store/seed.ts';
 
 interface Timestamps {
@@ -11,6 +12,8 @@ export interface RoomRow extends Timestamps {
   id: string;
   name: string;
   description: string;
+  hostname_pattern: string | null;
+  seats_per_row: number | null;
 }
 
 export interface PoolRow extends Timestamps {
@@ -47,6 +50,8 @@ export interface MachineRow extends Timestamps {
   room: string;
   is_faulty: number;
   is_faulty_details: string;
+  /** A boot profile's name (checked by the store, not a foreign key), or null: by type and room. */
+  boot_profile: string | null;
 }
 
 /** Every hostname and alias, one row each: the database enforces that a name is used once. */
@@ -70,6 +75,26 @@ export interface SettingRow {
   updated_at: string;
 }
 
+export interface BootProfileRow extends Timestamps {
+  id: string;
+  name: string;
+  description: string;
+  kind: string;
+  kernel: string;
+  /** JSON arrays. */
+  initrds: string;
+  cmdline: string;
+  mtypes: string;
+  rooms: string;
+}
+
+/** A room's "expect" list: hostnames still to register there, consumed as machines appear. */
+export interface ExpectedHostRow {
+  hostname: string;
+  room: string;
+  position: number;
+}
+
 export interface MdbTables extends ChangeLogTables {
   rooms: RoomRow;
   pools: PoolRow;
@@ -78,6 +103,8 @@ export interface MdbTables extends ChangeLogTables {
   host_names: HostNameRow;
   switches: SwitchRow;
   settings: SettingRow;
+  boot_profiles: BootProfileRow;
+  expected_hosts: ExpectedHostRow;
 }
 
 const bigint = (engine: Engine) => (engine === 'postgres' ? 'bigint' : 'integer');
@@ -171,6 +198,7 @@ export const MDB_MIGRATIONS: Record<string, AppMigration> = {
   '0000_change_log': changeLogMigration,
   '0001_tables': tables,
   '0002_seed_defaults': { up: (db) => seedDefaults(db) },
+  '0003_netboot': netbootMigration,
 };
 
 /** Tables covered by the consistency digest (tests: a refused request changes nothing). */
@@ -182,5 +210,7 @@ export const MDB_DIGEST_TABLES = [
   { name: 'host_names', orderBy: 'name' },
   { name: 'switches', orderBy: 'id' },
   { name: 'settings', orderBy: 'key' },
+  { name: 'boot_profiles', orderBy: 'id' },
+  { name: 'expected_hosts', orderBy: 'hostname' },
   { name: 'change_log', orderBy: 'revision' },
 ];

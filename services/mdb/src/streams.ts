@@ -2,16 +2,15 @@ import type { Kysely } from '@lanctl/db';
 import { STREAM_ACCESS, type StreamAccess, type StreamTable } from '@lanctl/sync';
 import type { MdbTables } from './schema.ts';
 import { poolRecord } from './store/catalog.ts';
-import { toMachine, toMachineType, toRoom, toSwitch } from './store/records.ts';
+import { toBootProfile, toMachine, toMachineType, toRoom, toSwitch } from './store/records.ts';
 
 type Db = Kysely<MdbTables>;
 type Table = StreamTable & StreamAccess;
 
 /** A stream whose snapshot is the table read whole, as the records its change log holds. */
-function stream<N extends 'machines' | 'switches' | 'pools' | 'rooms' | 'machine_types'>(
-  name: N,
-  toRecord: (db: Db, row: any) => unknown,
-): Table {
+function stream<
+  N extends 'machines' | 'switches' | 'pools' | 'rooms' | 'machine_types' | 'boot_profiles',
+>(name: N, toRecord: (db: Db, row: any) => unknown): Table {
   return {
     name,
     ...STREAM_ACCESS[name],
@@ -28,7 +27,7 @@ function stream<N extends 'machines' | 'switches' | 'pools' | 'rooms' | 'machine
 
 /**
  * The tables mdb streams (access: STREAM_ACCESS). Consumers: DHCP and DNS follow machines and
- * pools (reverse zones), netboot follows switches. A pool's `used`/`size` are as of its last
+ * pools (reverse zones), netboot follows machines, switches, rooms and boot profiles. A pool's `used`/`size` are as of its last
  * write: the stream carries what the change log recorded.
  */
 export function streamTables(): Table[] {
@@ -38,5 +37,6 @@ export function streamTables(): Table[] {
     stream('pools', poolRecord),
     stream('rooms', (_db, r) => toRoom(r)),
     stream('machine_types', (_db, r) => toMachineType(r)),
+    stream('boot_profiles', (_db, r) => toBootProfile(r)),
   ];
 }

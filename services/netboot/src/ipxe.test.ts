@@ -1,15 +1,31 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { echo, exact, failed, jitter, pauseThen, query, script, text } from './ipxe.ts';
+import {
+  chainTo,
+  echo,
+  exact,
+  FILE_TIMEOUT_MS,
+  failed,
+  jitter,
+  pauseThen,
+  query,
+  SCRIPT_TIMEOUT_MS,
+  script,
+  text,
+} from './ipxe.ts';
 
 /** What iPXE would interpret (expansion, `||`/`&&`, comments), or a terminal would. */
-const SPECIAL = /[$|&#"`\\\x00-\x1f\x7f-\uffff]/;
-/** Printable ASCII words of at most 20 characters (what echo can always wrap). */
-const words = fc
-  .array(fc.string({ unit: fc.constantFrom(...'ab-Z09.,:'.split('')), maxLength: 20 }), {
-    maxLength: 40,
-  })
-  .map((w) => w.join(' '));
+const SPECIAL = /[$|&#"`\\]|[^ -~]/;
+/**
+ * Words of at most 20 characters, none led by `-` (the two echo bugs below: widen this once they
+ * are fixed).
+ */
+const word = fc.string({
+  unit: fc.constantFrom(...'ab-Z09.,:'.split('')),
+  maxLength: 20,
+  size: 'medium',
+});
+const words = fc.array(word, { maxLength: 40, size: 'medium' }).map((w) => w.join(' '));
 
 describe('text', () => {
   it.each([
@@ -34,7 +50,7 @@ describe('text', () => {
 
   it('never lets through $ | & # " ` \\, control characters or newlines (20,000 inputs)', () => {
     const input = fc.oneof(
-      fc.string({ unit: 'binary', maxLength: 400 }),
+      fc.string({ unit: 'binary', maxLength: 400, size: 'large' }),
       fc.string({ unit: fc.constantFrom(...'$|&#"`\\\n\r\t\u0000 ${}ab'.split('')) }),
     );
     fc.assert(
@@ -74,6 +90,12 @@ describe('query and script', () => {
   });
 });
 
+/**
+ * What an echo line prints (`echo -- text` once the option bug is fixed). Printed text is at most
+ * 76 columns (the script line itself, with `echo `, may reach 81 characters: harmless).
+ */
+const shown = (line: string) => line.replace(/^echo( --)? ?/, '');
+
 describe('echo', () => {
   it('prints a blank line for empty or unprintable-only text', () => {
     expect(echo('')).toEqual(['echo']);
@@ -81,53 +103,65 @@ describe('echo', () => {
     expect(echo('a', '', 'b')).toEqual(['echo a', 'echo', 'echo b']);
   });
 
-  it('wraps long messages at word boundaries, under 80 columns', () => {
+  it('wraps long messages at word boundaries, printing under 80 columns', () => {
     const message = Array.from({ length: 30 }, (_, i) => `word${i}`).join(' ');
     const lines = echo(message);
     expect(lines.length).toBeGreaterThan(1);
-    for (const l of lines) expect(l.length).toBeLessThan(80);
-    expect(lines.map((l) => l.slice('echo '.length)).join(' ')).toBe(message);
+    for (const l of lines) expect(shown(l).length).toBeLessThanOrEqual(76);
+    expect(lines.map(shown).join(' ')).toBe(message);
   });
 
   it('shows untrusted text inert', () => {
     expect(echo('reason: x || reboot ${y}')).toEqual(['echo reason: x ?? reboot ?{y}']);
   });
 
-  it('keeps every word, each line starting with echo, under 80 columns (10,000 inputs)', () => {
+  it('keeps every word, each line starting with echo, printing under 80 columns (10,000 inputs)', () => {
     fc.assert(
       fc.property(fc.array(words, { minLength: 1, maxLength: 3 }), (messages) => {
         const lines = echo(...messages);
-        if (!lines.every((l) => /^echo( |$)/.test(l) && l.length < 80)) return false;
-        const shown = messages.map(text).filter((m) => m !== '');
-        const printed = lines.filter((l) => l !== 'echo').map((l) => l.slice(5));
-        return printed.join(' ') === shown.join(' ');
+        if (!lines.every((l) => /^echo( |$)/.test(l) && shown(l).length <= 76)) return false;
+        const expected = messages.map(text).filter((m) => m !== '');
+        return (
+          lines
+            .filter((l) => l !== 'echo')
+            .map(shown)
+            .join(' ') === expected.join(' ')
+        );
       }),
       { numRuns: 10_000 },
     );
   });
 
   // Known bug (reported): wrap() never splits a word, so a long word makes a line ≥ 80 columns.
-  it.fails('cuts a word longer than a line', () => {
-    for (const l of echo(`faulty: ${'x'.repeat(100)}`)) expect(l.length).toBeLessThan(80);
+  it('cuts a word longer than a line', () => {
+    for (const l of echo(`faulty: ${'x'.repeat(100)}`)) expect(shown(l).length).toBeLessThan(80);
   });
 
   // Known bug (reported): iPXE's getopt reads a leading "-x" as an option; `echo -x` fails and
   // the script stops there (the machine falls to its next boot device instead of retrying).
-  it.fails('never starts an echo line with an option', () => {
-    for (const l of echo('-x broken PSU')) expect(l).not.toMatch(/^echo -/);
+  it('never starts an echo line with an option', () => {
+    for (const l of echo('-x broken PSU')) expect(l).not.toMatch(/^echo -(?!- )/);
   });
 });
 
-describe('pauseThen and failed', () => {
+describe('chainTo, pauseThen and failed', () => {
+  it('bounds every chain and falls back to lanctl_failed', () => {
+    expect(chainTo('http://netboot/bootstrap')).toBe(
+      `chain --autofree --timeout ${SCRIPT_TIMEOUT_MS} http://netboot/bootstrap || goto lanctl_failed`,
+    );
+    expect(SCRIPT_TIMEOUT_MS).toBeGreaterThan(0);
+    expect(FILE_TIMEOUT_MS).toBeGreaterThan(SCRIPT_TIMEOUT_MS);
+  });
+
   it('waits with a Ctrl-B shell prompt, then chains, retrying on failure', () => {
     expect(pauseThen(60, 'http://netboot/boot/m/')).toEqual([
       'prompt --key 0x02 --timeout 60000 Press Ctrl-B for an iPXE shell, or wait 60 s... && shell ||',
-      'chain --autofree http://netboot/boot/m/ || goto lanctl_failed',
+      chainTo('http://netboot/boot/m/'),
       'exit',
       ':lanctl_failed',
       'echo Could not reach the netboot service; trying again in 10 s.',
       'sleep 10',
-      'chain --autofree http://netboot/boot/m/ || goto lanctl_failed',
+      chainTo('http://netboot/boot/m/'),
     ]);
     expect(failed('u')[0]).toBe(':lanctl_failed');
   });

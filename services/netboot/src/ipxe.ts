@@ -46,9 +46,11 @@ export function script(lines: readonly string[]): string {
 const WIDTH = 76;
 
 function wrap(line: string): string[] {
+  // A word longer than a line (a long file name) is cut: no line may pass the width.
+  const words = line.split(' ').flatMap((w) => w.match(new RegExp(`.{1,${WIDTH}}`, 'g')) ?? ['']);
   const out: string[] = [];
   let current = '';
-  for (const word of line.split(' ')) {
+  for (const word of words) {
     if (current && current.length + 1 + word.length > WIDTH) {
       out.push(current);
       current = '';
@@ -63,7 +65,10 @@ function wrap(line: string): string[] {
 export function echo(...lines: string[]): string[] {
   return lines.flatMap((l) => {
     const safe = text(l);
-    return safe === '' ? ['echo'] : wrap(safe).map((w) => `echo ${w}`);
+    // `--` ends iPXE's options: a line starting with `-` is printed, not parsed as one.
+    return safe === ''
+      ? ['echo']
+      : wrap(safe).map((w) => (w.startsWith('-') ? `echo -- ${w}` : `echo ${w}`));
   });
 }
 

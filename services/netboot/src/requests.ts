@@ -8,7 +8,8 @@ import { z } from 'zod';
  */
 export function parseQuery(url: string): Record<string, string> | string {
   const at = url.indexOf('?');
-  const out: Record<string, string> = {};
+  // No prototype: `__proto__=x` is a parameter like any other (then refused as unknown).
+  const out: Record<string, string> = Object.create(null);
   if (at < 0) return out;
   for (const part of url.slice(at + 1).split('&')) {
     if (part === '') continue;

@@ -2,6 +2,8 @@ import type { KeyObject } from 'node:crypto';
 import { authenticate, principalOf } from '@lanctl/auth';
 import { unauthorized } from '@lanctl/core';
 import {
+  bootProfileCreateSchema,
+  bootProfileUpdateSchema,
   machineTypeCreateSchema,
   machineTypeUpdateSchema,
   poolCreateSchema,
@@ -13,10 +15,11 @@ import {
 } from '@lanctl/model';
 import { Router } from 'express';
 import { openApiDocument } from '../openapi.ts';
-import { type MdbStore, poolColumns } from '../store/index.ts';
+import { bootProfileColumns, type MdbStore, poolColumns } from '../store/index.ts';
 import { createAccess } from './access.ts';
 import { machineRoutes } from './machines.ts';
 import { namedRoutes } from './named.ts';
+import { expectedRoutes, importRoutes, registrationRoutes } from './registrations.ts';
 import { settingRoutes } from './settings.ts';
 
 /**
@@ -53,7 +56,9 @@ export function apiRouter(
     res.json(principal);
   });
   api.use(streams);
+  api.use('/machines', importRoutes(store, access));
   api.use('/machines', machineRoutes(store.machines, access));
+  api.use('/registrations', registrationRoutes(store, access));
   api.use(
     '/switches',
     namedRoutes(
@@ -62,6 +67,7 @@ export function apiRouter(
       access,
     ),
   );
+  api.use('/rooms', expectedRoutes(store, access));
   api.use(
     '/rooms',
     namedRoutes(
@@ -91,6 +97,19 @@ export function apiRouter(
         createSchema: poolCreateSchema,
         updateSchema: poolUpdateSchema,
         toCreate: (input) => ({ name: input.name, ...poolColumns(input.network, input.reserved) }),
+      },
+      access,
+    ),
+  );
+  api.use(
+    '/boot-profiles',
+    namedRoutes(
+      store.bootProfiles,
+      {
+        path: 'boot-profiles',
+        createSchema: bootProfileCreateSchema,
+        updateSchema: bootProfileUpdateSchema,
+        toCreate: bootProfileColumns,
       },
       access,
     ),

@@ -2,6 +2,7 @@ import { conflict, unprocessable } from '@lanctl/core';
 import type { Kysely, WriteTx } from '@lanctl/db';
 import {
   formatIpv4,
+  hostnamePatternProblem,
   hostRange,
   type MachineType,
   type Pool,
@@ -12,6 +13,7 @@ import {
 } from '@lanctl/model';
 import type { MdbTables, PoolRow } from '../schema.ts';
 import { parseReserved, poolCidr } from './allocate.ts';
+import { profileNaming } from './boot-profiles.ts';
 import type { NamedTableSpec } from './named-store.ts';
 import { toMachineType, toPool, toRoom, toSwitch } from './records.ts';
 import { requirePool, requireRoom } from './references.ts';
@@ -32,9 +34,15 @@ export const roomSpec: NamedTableSpec<'rooms', Room> = {
   table: 'rooms',
   noun: 'room',
   toRecord: (_tx, row) => toRoom(row),
+  // The pattern's rules on the merged room: a PATCH of one of the two fields is checked too.
+  check: async (_tx, next) => {
+    const problem = hostnamePatternProblem(next.hostname_pattern, next.seats_per_row);
+    if (problem) throw unprocessable(problem.field, problem.message);
+  },
   usedBy: async (tx, row) =>
     (await firstUser(tx, 'machines', 'room', row.name)) ??
-    (await firstUser(tx, 'switches', 'room', row.name)),
+    (await firstUser(tx, 'switches', 'room', row.name)) ??
+    (await profileNaming(tx, 'rooms', row.name)),
 };
 
 export const machineTypeSpec: NamedTableSpec<'machine_types', MachineType> = {
@@ -44,7 +52,9 @@ export const machineTypeSpec: NamedTableSpec<'machine_types', MachineType> = {
   check: async (tx, next) => {
     if (next.pool !== null) await requirePool(tx, next.pool);
   },
-  usedBy: (tx, row) => firstUser(tx, 'machines', 'mtype', row.name),
+  usedBy: async (tx, row) =>
+    (await firstUser(tx, 'machines', 'mtype', row.name)) ??
+    (await profileNaming(tx, 'mtypes', row.name)),
 };
 
 export const switchSpec: NamedTableSpec<'switches', Switch> = {

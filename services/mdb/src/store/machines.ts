@@ -15,7 +15,7 @@ import { appendChange } from '@lanctl/sync';
 import type { MachineRow, MdbTables } from '../schema.ts';
 import { allocateIp, checkExplicitIp, poolCidr, releaseIp } from './allocate.ts';
 import { toMachine } from './records.ts';
-import { requireRoom, requireType } from './references.ts';
+import { requireBootProfile, requireRoom, requireType } from './references.ts';
 
 type Tx = WriteTx<MdbTables>;
 
@@ -72,38 +72,9 @@ export class MachineStore {
   }
 
   create(input: MachineCreate): Promise<Machine> {
-    return writeTransaction(this.database, async (tx) => {
-      const type = await requireType(tx, input.mtype);
-      await requireRoom(tx, input.room);
-      const id = randomUUID();
-      await claimNames(tx, id, input.hostname, input.aliases);
-      await claimMac(tx, id, input.mac);
-      const ipInt =
-        input.ip !== null ? await claimExplicitIp(tx, id, input.ip) : await allocateFor(tx, type);
-      const stamp = this.now().toISOString();
-      const row: MachineRow = {
-        id,
-        hostname: input.hostname,
-        aliases: JSON.stringify(input.aliases),
-        ip: formatIpv4(ipInt),
-        ip_int: ipInt,
-        mac: input.mac,
-        uuid: input.uuid,
-        rfs: input.rfs,
-        hfs: input.hfs,
-        mtype: input.mtype,
-        room: input.room,
-        is_faulty: input.is_faulty ? 1 : 0,
-        is_faulty_details: input.is_faulty_details,
-        created_at: stamp,
-        updated_at: stamp,
-      };
-      await tx.insertInto('machines').values(row).execute();
-      await insertNames(tx, id, input.hostname, input.aliases);
-      const machine = toMachine(row);
-      await appendChange(tx, { table: 'machines', entity_id: id, op: 'create', record: machine });
-      return machine;
-    });
+    return writeTransaction(this.database, (tx) =>
+      insertMachine(tx, input, this.now().toISOString()),
+    );
   }
 
   update(hostname: string, patch: MachineUpdate): Promise<Machine> {
@@ -123,6 +94,9 @@ export class MachineStore {
       }
       if (patch.mac !== undefined && patch.mac !== current.mac)
         await claimMac(tx, current.id, patch.mac);
+      if (patch.boot_profile != null && patch.boot_profile !== current.boot_profile)
+        await requireBootProfile(tx, patch.boot_profile);
+      if (newHostname !== current.hostname) await consumeExpected(tx, newHostname);
       const ipInt = await this.nextIp(tx, current, patch, type, typeChanged);
       Object.assign(next, {
         hostname: newHostname,
@@ -137,6 +111,8 @@ export class MachineStore {
         room: patch.room ?? current.room,
         is_faulty: patch.is_faulty === undefined ? current.is_faulty : patch.is_faulty ? 1 : 0,
         is_faulty_details: patch.is_faulty_details ?? current.is_faulty_details,
+        boot_profile:
+          patch.boot_profile === undefined ? (current.boot_profile ?? null) : patch.boot_profile,
       });
       if (sameRecord(current, next)) return toMachine(current);
       next.updated_at = this.now().toISOString();
@@ -198,6 +174,51 @@ export class MachineStore {
     await releaseIp(tx, old);
     return ip;
   }
+}
+
+/**
+ * Creates one machine inside a write transaction (every creation path: the API, registrations,
+ * imports, SADM's register and /update): references, names, MAC and address are checked and
+ * claimed, the change is logged, and its hostname leaves every room's expect list.
+ */
+export async function insertMachine(tx: Tx, input: MachineCreate, stamp: string): Promise<Machine> {
+  const type = await requireType(tx, input.mtype);
+  await requireRoom(tx, input.room);
+  if (input.boot_profile != null) await requireBootProfile(tx, input.boot_profile);
+  const id = randomUUID();
+  await claimNames(tx, id, input.hostname, input.aliases);
+  await claimMac(tx, id, input.mac);
+  const ipInt =
+    input.ip !== null ? await claimExplicitIp(tx, id, input.ip) : await allocateFor(tx, type);
+  const row: MachineRow = {
+    id,
+    hostname: input.hostname,
+    aliases: JSON.stringify(input.aliases),
+    ip: formatIpv4(ipInt),
+    ip_int: ipInt,
+    mac: input.mac,
+    uuid: input.uuid,
+    rfs: input.rfs,
+    hfs: input.hfs,
+    mtype: input.mtype,
+    room: input.room,
+    is_faulty: input.is_faulty ? 1 : 0,
+    is_faulty_details: input.is_faulty_details,
+    boot_profile: input.boot_profile ?? null,
+    created_at: stamp,
+    updated_at: stamp,
+  };
+  await tx.insertInto('machines').values(row).execute();
+  await insertNames(tx, id, input.hostname, input.aliases);
+  await consumeExpected(tx, input.hostname);
+  const machine = toMachine(row);
+  await appendChange(tx, { table: 'machines', entity_id: id, op: 'create', record: machine });
+  return machine;
+}
+
+/** A hostname now in use is no longer expected anywhere. */
+async function consumeExpected(tx: Tx, hostname: string): Promise<void> {
+  await tx.deleteFrom('expected_hosts').where('hostname', '=', hostname).execute();
 }
 
 async function loadRow(tx: Tx, hostname: string): Promise<MachineRow> {

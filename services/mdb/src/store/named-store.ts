@@ -9,11 +9,11 @@ type Tx = WriteTx<MdbTables>;
 
 /** The generic store works on any of the name-keyed tables; the spec carries the row types. */
 const loose = (db: unknown) => db as Kysely<any>;
-type NamedTable = 'rooms' | 'machine_types' | 'switches' | 'pools';
+type NamedTable = 'rooms' | 'machine_types' | 'switches' | 'pools' | 'boot_profiles';
 type RowOf<T extends NamedTable> = MdbTables[T];
 type Fields<T extends NamedTable> = Omit<RowOf<T>, 'id' | 'created_at' | 'updated_at'>;
 
-/** What differs between the small tables keyed by name (rooms, machine types, switches, pools). */
+/** What differs between the small tables keyed by name (rooms, machine types, switches, pools, boot profiles). */
 export interface NamedTableSpec<T extends NamedTable, R> {
   table: T;
   /** Singular noun for messages: `room "x" not found`. */

@@ -19,19 +19,28 @@ export async function requireType(tx: Tx, name: string): Promise<MachineTypeRow>
   );
 }
 
-export async function requireRoom(tx: Tx, name: string): Promise<void> {
-  const row = await tx
-    .selectFrom('rooms')
-    .select('name')
-    .where('name', '=', name)
-    .executeTakeFirst();
+/** A reference to a row of a name-keyed table: a 422 naming `field` and listing the known names. */
+async function requireNamed(
+  tx: Tx,
+  table: 'rooms' | 'boot_profiles',
+  field: string,
+  noun: string,
+  name: string,
+): Promise<void> {
+  const row = await tx.selectFrom(table).select('name').where('name', '=', name).executeTakeFirst();
   if (row) return;
-  const known = await tx.selectFrom('rooms').select('name').orderBy('name').execute();
+  const known = await tx.selectFrom(table).select('name').orderBy('name').execute();
   throw unprocessable(
-    'room',
-    `unknown room "${name}" (known: ${known.map((r) => r.name).join(', ')})`,
+    field,
+    `unknown ${noun} "${name}" (known: ${known.map((r) => r.name).join(', ')})`,
   );
 }
+
+export const requireRoom = (tx: Tx, name: string) =>
+  requireNamed(tx, 'rooms', 'room', 'room', name);
+
+export const requireBootProfile = (tx: Tx, name: string) =>
+  requireNamed(tx, 'boot_profiles', 'boot_profile', 'boot profile', name);
 
 export async function requirePool(tx: Tx, name: string): Promise<void> {
   const row = await tx

@@ -4,7 +4,7 @@ import { DEFAULT_MACHINE_TYPES, DEFAULT_POOLS, DEFAULT_ROOMS } from '@lanctl/mod
 import { appendChange } from '@lanctl/sync';
 import type { MdbTables } from '../schema.ts';
 import { poolColumns } from './catalog.ts';
-import { toMachineType, toPool, toRoom } from './records.ts';
+import { toMachineType, toPool } from './records.ts';
 
 /**
  * SADM's rooms, pools and machine types, written once by a migration (which runs in its own
@@ -21,7 +21,8 @@ export async function seedDefaults(db: Kysely<any>): Promise<void> {
       table: 'rooms',
       entity_id: row.id,
       op: 'create',
-      record: toRoom(row),
+      // The record as migration 0002 always wrote it (rooms had no pattern columns yet).
+      record: { name: row.name, description: row.description },
     });
   }
   for (const pool of DEFAULT_POOLS) {

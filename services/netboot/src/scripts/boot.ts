@@ -8,7 +8,6 @@ import {
   pauseThen,
   query,
   script,
-  text,
 } from '../ipxe.ts';
 
 /** What `/boot/<mac>/` decided, for the script, the timeline and the metrics. */
@@ -79,7 +78,7 @@ export function decideBoot(
   const profile = resolveBootProfile(machine, [...ctx.profiles]);
   if (!profile) {
     const why = machine.boot_profile
-      ? `its boot profile "${machine.boot_profile}" does not exist`
+      ? `its boot profile ${machine.boot_profile} does not exist`
       : `no boot profile applies to type ${machine.mtype} in room ${machine.room}`;
     return retry(ctx, mac, 'no-profile', null, `${who}: ${why}.`);
   }
@@ -160,7 +159,7 @@ function load(
   ];
   const onFail = (label: string, what: string) => [
     `:${label}_failed`,
-    `echo ${text(`Could not load the ${what}; trying again in ${wait} s.`)}`,
+    ...echo(`Could not load the ${what}; trying again in ${wait} s.`),
     `sleep ${wait}`,
     `goto ${label}`,
   ];
