@@ -136,7 +136,9 @@ describe('netboot scripts', () => {
           `kernel --timeout 600000 http://netboot/files/rfs0/vmlinuz-linux initrd=initramfs-linux.img nfsroot=${ip}:/export/nfsroot,ro root=/dev/nfs ip=\\$\\{ip\\}:`,
         ),
       );
-      expect(r.text).toContain('initrd --timeout 600000 http://netboot/files/rfs0/initramfs-linux.img');
+      expect(r.text).toContain(
+        'initrd --timeout 600000 http://netboot/files/rfs0/initramfs-linux.img',
+      );
       expect(r.text).toContain('boot || goto lanctl_boot_failed');
     }
   });
