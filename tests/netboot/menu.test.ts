@@ -34,6 +34,7 @@ const KNOWN_UEFI = {
   room: 'pasteur',
 };
 const ALIEN_MAC = '52:54:00:00:05:a1';
+const ALIEN_UEFI_MAC = '52:54:00:00:05:a2';
 const NEW_HOSTNAME = 'pas-r05p01';
 /** iPXE's banner: printed by the ROM, then again by the "kernel" (another iPXE) when it runs. */
 const BANNER = /iPXE \d[^\n]*-- Open Source Network Boot Firmware/;
@@ -238,6 +239,21 @@ describe('netboot with real firmware: boot profiles and registration at the mach
       await counter('lanctl_netboot_scripts_total{kind="menu",outcome="closed"}'),
     ).toBeGreaterThan(0);
   }, 200_000);
+
+  it('UEFI: an unknown machine reaches the registration menu too', async () => {
+    await mdb.call('PUT', '/api/v1/settings/allow_self_registration', {
+      value: true,
+      duration_seconds: 3600,
+    });
+    const { vm, console } = await start('uefi', ALIEN_UEFI_MAC);
+    try {
+      await console.expect(`This machine (${ALIEN_UEFI_MAC}) is not registered.`, 150_000);
+      await console.expect('Register this machine?', 30_000);
+      await console.expect('M. Yes, register it without LLDP', 30_000);
+    } finally {
+      await stop(vm, console);
+    }
+  }, 250_000);
 
   it('registration open: typed at the machine through the menu, then the next boot is known', async () => {
     const on = await mdb.call('PUT', '/api/v1/settings/allow_self_registration', {
