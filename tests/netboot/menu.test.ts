@@ -35,6 +35,7 @@ const KNOWN_UEFI = {
 };
 const ALIEN_MAC = '52:54:00:00:05:a1';
 const ALIEN_UEFI_MAC = '52:54:00:00:05:a2';
+const PLANNED_MAC = '52:54:00:00:05:a3';
 const NEW_HOSTNAME = 'pas-r05p01';
 /** iPXE's banner: printed by the ROM, then again by the "kernel" (another iPXE) when it runs. */
 const BANNER = /iPXE \d[^\n]*-- Open Source Network Boot Firmware/;
@@ -115,7 +116,8 @@ async function startNetboot(boot: string): Promise<NetnsProcess> {
       auth: { public_key_file: mdb.keys.files.publicKeyFile },
       state_dir: join(dir.path, 'netboot-state'),
       rfs: { '0': { boot_dir: boot, nfs_ip: '192.168.1.10' } },
-      delays: { lldp_wait_seconds: 1, menu_timeout_seconds: 600 },
+      // A room's plan is taken after 3 s without a key (no other menu has a timeout).
+      delays: { lldp_wait_seconds: 1, menu_timeout_seconds: 3 },
       timeline: servers.timelineUrls ?? { dhcp_url: null, tftp_url: null },
     }),
   );
@@ -316,4 +318,24 @@ describe('netboot with real firmware: boot profiles and registration at the mach
     expect(t.boot.ok, explain(t)).toBe(true);
     expect(await counter('lanctl_netboot_registrations_total{outcome="registered"}')).toBe(1);
   }, 400_000);
+
+  it("a room's plan: powered on, no key pressed, the machine registers as the next planned seat", async () => {
+    const plan = await mdb.call('PUT', '/api/v1/rooms/pasteur/expected', {
+      hostnames: ['pas-r06p01', 'pas-r06p02'],
+    });
+    expect(plan.status, JSON.stringify(plan.body)).toBe(200);
+    const { vm, console } = await start('bios', PLANNED_MAC);
+    try {
+      await console.expect('1. Next planned machine of room pasteur: pas-r06p01', 90_000);
+      await console.expect(
+        /Registration done: this machine is now pas-r06p01 \(192\.168\.0\.\d+\)/,
+        60_000,
+      );
+    } finally {
+      await stop(vm, console);
+    }
+    expect((await mdb.call('GET', '/api/v1/machines/pas-r06p01')).body.mac).toBe(PLANNED_MAC);
+    const left = await mdb.call('GET', '/api/v1/rooms/pasteur/expected');
+    expect(left.body.hostnames).toEqual(['pas-r06p02']);
+  }, 200_000);
 });
