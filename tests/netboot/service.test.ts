@@ -282,13 +282,36 @@ describe('boot files and the timeline', () => {
     expect(anonymous.status).toBe(401);
   });
 
+  it("an unregistered MAC's timeline: where an alien got before it has a name", async () => {
+    const alien = '52:54:00:10:00:b7';
+    await get(`/register/menu?mac=${alien}`, '192.168.250.42');
+    const res = await fetch(`${http.url}/api/v1/boot/macs/${alien}`, {
+      headers: { authorization: `Bearer ${mdb.token('reader')}` },
+    });
+    const body = (await res.json()) as {
+      hostname: string | null;
+      boot: { stage: string; events: { ip: string }[] };
+    };
+    expect(res.status, JSON.stringify(body)).toBe(200);
+    expect(body.hostname).toBeNull();
+    expect(body.boot.stage).toBe('registration');
+    expect(body.boot.events.map((e) => e.ip)).toContain('192.168.250.42');
+    const bad = await fetch(`${http.url}/api/v1/boot/macs/zz`, {
+      headers: { authorization: `Bearer ${mdb.token('reader')}` },
+    });
+    expect(bad.status).toBe(400);
+  });
+
   it('needs a token with the read scope everywhere but the routes iPXE and monitoring use', async () => {
     const routes = listRoutes(service.app).map((r) => `${r.method} ${r.path}`);
     for (const route of PUBLIC_ROUTES) expect(routes, route).toContain(route);
     const guarded = routes.filter((r) => !PUBLIC_ROUTES.includes(r));
     expect(guarded.length).toBeGreaterThan(0);
     for (const route of guarded) {
-      const path = route.split(' ')[1]!.replace(':hostname', KNOWN.hostname);
+      const path = route
+        .split(' ')[1]!
+        .replace(':hostname', KNOWN.hostname)
+        .replace(':mac', KNOWN.mac);
       expect((await fetch(`${http.url}${path}`)).status, `${route} without a token`).toBe(401);
       const user = await fetch(`${http.url}${path}`, {
         headers: { authorization: `Bearer ${mdb.keys.userToken('kid', 'user')}` },

@@ -41,7 +41,15 @@ const STATUS: BootStatus = {
   room: 'pasteur',
   sources: { dhcp: 'ok', tftp: 'ok', netboot: 'ok' },
   machines: [
-    { ...TIMELINE, stage: 'script', ok: false, last_at: boot.last_at, verdict: boot.verdict },
+    {
+      hostname: 'r01p01',
+      mac: TIMELINE.mac,
+      ip: '192.168.0.11',
+      stage: 'script',
+      ok: false,
+      last_at: boot.last_at,
+      verdict: boot.verdict,
+    },
     {
       hostname: 'r01p02',
       mac: '52:54:00:aa:00:02',

@@ -1,5 +1,6 @@
 import { formatTimeline } from '@lanctl/boot';
 import { type BootClient, createBootClient, type MachineBootStatus } from '@lanctl/client';
+import { normalizeMac } from '@lanctl/model';
 import type { Command } from 'commander';
 import { addWord, apiCommand, type ConnectionOptions, connection, run } from '../command.ts';
 import { fail, printJson, printList } from '../output.ts';
@@ -49,14 +50,20 @@ const STATUS_COLUMNS: Column<MachineBootStatus>[] = [
   { header: 'VERDICT', value: (m) => m.verdict },
 ];
 
-async function showLog(hostname: string, o: LogOptions): Promise<void> {
-  const result = await bootClient(o).timeline(hostname, { since: o.since });
+/** A hostname, or a MAC address: an unregistered machine is known by its MAC only. */
+async function showLog(target: string, o: LogOptions): Promise<void> {
+  const mac = normalizeMac(target);
+  const client = bootClient(o);
+  const result = mac
+    ? await client.timelineByMac(mac, { since: o.since })
+    : await client.timeline(target, { since: o.since });
   if (o.json) {
     printJson(result);
     return;
   }
   warnSources(result.sources);
-  process.stdout.write(`${result.hostname} (${result.ip}, ${result.mac})\n`);
+  const name = result.hostname ?? 'unregistered machine';
+  process.stdout.write(`${name} (${result.ip ?? 'no fixed address'}, ${result.mac})\n`);
   process.stdout.write(formatTimeline(result.boot, { color: process.stdout.isTTY === true }));
 }
 
@@ -78,10 +85,14 @@ async function showStatus(o: StatusOptions): Promise<void> {
 /** Adds the `boot` word and returns it (more subcommands join it elsewhere). */
 export function registerBoot(program: Command): Command {
   const boot = addWord(program, 'boot', "network boots: where each machine's last boot got");
-  apiCommand(boot, 'log <hostname>', "a machine's last boot, event by event, and a verdict")
+  apiCommand(
+    boot,
+    'log <hostname|mac>',
+    "a machine's last boot, event by event, and a verdict (a MAC for an unregistered one)",
+  )
     .option('--since <time>', 'look back to this ISO 8601 time (default: 24 hours)')
     .option('--json', 'the whole timeline as JSON')
-    .action(run((hostname: string, o: LogOptions) => showLog(hostname, o)));
+    .action(run((target: string, o: LogOptions) => showLog(target, o)));
   apiCommand(boot, 'status', 'every machine (of a room): its boot stage, last event and verdict')
     .option('--room <room>', 'only the machines of this room')
     .option('--json', 'as JSON')

@@ -3,9 +3,10 @@ import { type ClientOptions, createTransport } from './http.ts';
 
 /** `GET /api/v1/machines/:hostname/boot`: one machine's last boot. */
 export interface MachineBootTimeline {
-  hostname: string;
+  /** null: a MAC mdb does not know (an alien). */
+  hostname: string | null;
   mac: string;
-  ip: string;
+  ip: string | null;
   /** Per source: `ok`, `not configured` or `unavailable: <why>`. */
   sources: { dhcp: string; tftp: string; netboot: string };
   boot: BootSummary;
@@ -31,6 +32,8 @@ export interface BootStatus {
 export interface BootClient {
   /** The machine's last boot; `since` (ISO 8601) bounds how far back (24 h by default). */
   timeline(hostname: string, options?: { since?: string }): Promise<MachineBootTimeline>;
+  /** The same for any MAC, registered or not (`GET /api/v1/boot/macs/:mac`). */
+  timelineByMac(mac: string, options?: { since?: string }): Promise<MachineBootTimeline>;
   status(room?: string): Promise<BootStatus>;
 }
 
@@ -40,6 +43,8 @@ export function createBootClient(options: ClientOptions): BootClient {
   return {
     timeline: (hostname, o = {}) =>
       call('GET', `/machines/${encodeURIComponent(hostname)}/boot`, { query: { since: o.since } }),
+    timelineByMac: (mac, o = {}) =>
+      call('GET', `/boot/macs/${encodeURIComponent(mac)}`, { query: { since: o.since } }),
     status: (room) => call('GET', '/boot/status', { query: { room } }),
   };
 }

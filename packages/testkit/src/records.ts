@@ -17,6 +17,7 @@ export function machineRecord(
     is_faulty: false,
     is_faulty_details: '',
     uuid: null,
+    boot_profile: null,
     created_at: '2026-01-01T00:00:00Z',
     updated_at: '2026-01-01T00:00:00Z',
     ...fields,

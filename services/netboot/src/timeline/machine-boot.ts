@@ -22,10 +22,13 @@ export interface BootSources {
   timeoutMs?: number;
 }
 
+/** A registered machine, or an unknown MAC (hostname and ip null: an alien not yet registered). */
+export type Target = Pick<Machine, 'mac'> & { hostname: string | null; ip: string | null };
+
 export interface MachineBoot {
-  hostname: string;
+  hostname: string | null;
   mac: string;
-  ip: string;
+  ip: string | null;
   sources: { dhcp: string; tftp: string; netboot: string };
   boot: BootSummary;
 }
@@ -33,8 +36,8 @@ export interface MachineBoot {
 const key = (e: NetbootEvent) => `${e.at}|${e.ip}|${e.kind}|${e.path}|${e.status}|${e.outcome}`;
 
 /** The machine's fixed address and every address DHCP gave its MAC (or it used) since then. */
-function addressesOf(machine: Machine, dhcp: DhcpBootEvent[], net: NetbootEvent[]): string[] {
-  const ips = new Set([machine.ip]);
+function addressesOf(machine: Target, dhcp: DhcpBootEvent[], net: NetbootEvent[]): string[] {
+  const ips = new Set(machine.ip ? [machine.ip] : []);
   for (const e of dhcp) if (e.address && GIVEN.has(e.type)) ips.add(e.address);
   for (const e of net) ips.add(e.ip);
   return [...ips];
@@ -61,7 +64,7 @@ function netbootEvents(log: EventLog, mac: string, ips: string[], sinceMs: numbe
  */
 export async function machineBoot(
   sources: BootSources,
-  machine: Machine,
+  machine: Target,
   sinceMs: number,
 ): Promise<MachineBoot> {
   const dhcp = await fetchDhcp(sources.dhcp, machine.mac, sources.timeoutMs);

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { authenticate, requireScope } from '@lanctl/auth';
 import { invalidRequest, notFound } from '@lanctl/core';
-import type { Machine } from '@lanctl/model';
+import { MAC_FORMAT_MESSAGE, type Machine, normalizeMac } from '@lanctl/model';
 import express, { type Router } from 'express';
 import type { EventLog } from './event-log.ts';
 import { machineBoot } from './machine-boot.ts';
@@ -56,7 +56,8 @@ function checkDeps(deps: TimelineDeps): void {
 }
 
 /**
- * `GET /machines/:hostname/boot` (one machine's last boot, every event) and `GET /boot/status`
+ * `GET /machines/:hostname/boot` (one machine's last boot, every event), `GET /boot/macs/:mac`
+ * (the same for any MAC, an unregistered one included) and `GET /boot/status`
  * (every machine of a room, its stage and verdict): bearer token with the `read` scope. Mounted
  * at /api/v1 by the netboot service.
  */
@@ -76,6 +77,18 @@ export function timelineRouter(deps: TimelineDeps): Router {
     if (!machine) throw notFound(`machine ${hostname}`);
     const sinceMs = parseSince(req.query.since, deps.now());
     res.json(await machineBoot(sources, machine, sinceMs));
+  });
+  // Any MAC, registered or not: where an unknown machine (an alien) got, before it has a name.
+  router.get('/boot/macs/:mac', ...auth, async (req, res) => {
+    const mac = normalizeMac(String(req.params.mac));
+    if (mac === null) {
+      throw invalidRequest(`mac: ${MAC_FORMAT_MESSAGE}`, [
+        { field: 'mac', message: MAC_FORMAT_MESSAGE },
+      ]);
+    }
+    const sinceMs = parseSince(req.query.since, deps.now());
+    const known = deps.machines().find((m) => m.mac.toLowerCase() === mac);
+    res.json(await machineBoot(sources, known ?? { hostname: null, mac, ip: null }, sinceMs));
   });
   router.get('/boot/status', ...auth, async (req, res) => {
     const room = parseRoom(req.query.room);
