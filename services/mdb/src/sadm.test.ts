@@ -4,6 +4,7 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
+import { issueToken } from '@lanctl/auth';
 import { ENGINES } from '@lanctl/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MdbHarness, startMdb } from './testing/harness.ts';
@@ -84,6 +85,10 @@ print(json.dumps({
 
 describe.each(ENGINES)('SADM /call on %s', (engine) => {
   let mdb: MdbHarness;
+  /** netboot's token: register needs machines:register. */
+  const registrar = () => ({
+    authorization: `Bearer ${issueToken(mdb.keys.privateKey, { subject: 'netboot', role: 'reader', scopes: ['read', 'machines:register'] })}`,
+  });
   beforeAll(async () => {
     mdb = await startMdb(engine);
     const machines = [
@@ -252,9 +257,16 @@ describe.each(ENGINES)('SADM /call on %s', (engine) => {
     expect(api.status).toBe(415);
   });
 
+  it('register needs a token with machines:register (SADM left it open to the LAN)', async () => {
+    const args = ['reg-a', mac(20), 0, 0, 'pasteur', 'user'];
+    expect(exn(await rpc(mdb.url, 'register', {}, args))[1]).toBe('MissingToken');
+    const reader = { authorization: `Bearer ${mdb.token('reader')}` };
+    expect(exn(await rpc(mdb.url, 'register', {}, args, reader))[1]).toBe('BadToken');
+  });
+
   it('refuses register while self-registration is off', async () => {
     const args = ['reg-a', mac(20), 0, 0, 'pasteur', 'user'];
-    expect(exn(await rpc(mdb.url, 'register', {}, args))).toEqual([
+    expect(exn(await rpc(mdb.url, 'register', {}, args, registrar()))).toEqual([
       500,
       'RuntimeError',
       'self registration is disabled',
@@ -267,42 +279,67 @@ describe.each(ENGINES)('SADM /call on %s', (engine) => {
       duration_seconds: 600,
     });
     expect(on.status).toBe(200);
-    const positional = await rpc(mdb.url, 'register', {}, [
-      'reg-a',
-      mac(20),
-      0,
-      0,
-      'pasteur',
-      'user',
-    ]);
+    const positional = await rpc(
+      mdb.url,
+      'register',
+      {},
+      ['reg-a', mac(20), 0, 0, 'pasteur', 'user'],
+      registrar(),
+    );
     expect(positional.text).toBe('{"type": "result", "data": "192.168.0.3"}\n');
-    const kw = await rpc(mdb.url, 'register', {
-      hostname: 'REG-B',
-      mac: '52-54-00-00-00-21',
-      rfs: '1',
-      hfs: 2,
-      room: 'alt',
-      mtype: 'user',
-    });
+    const kw = await rpc(
+      mdb.url,
+      'register',
+      {
+        hostname: 'REG-B',
+        mac: '52-54-00-00-00-21',
+        rfs: '1',
+        hfs: 2,
+        room: 'alt',
+        mtype: 'user',
+      },
+      [],
+      registrar(),
+    );
     expect(kw.json).toEqual({ type: 'result', data: '192.168.0.4' });
     const seen = await mdb.call('GET', '/api/v1/machines/reg-b');
     expect(seen.body).toMatchObject({ ip: '192.168.0.4', mac: mac(0x21), rfs: 1, hfs: 2 });
     expect(hostnames(await rpc(mdb.url, 'query', { ip: '192.168.0.3' }))).toEqual(['reg-a']);
 
-    const dup = await rpc(mdb.url, 'register', {}, ['reg-a', mac(22), 0, 0, 'pasteur', 'user']);
+    const dup = await rpc(
+      mdb.url,
+      'register',
+      {},
+      ['reg-a', mac(22), 0, 0, 'pasteur', 'user'],
+      registrar(),
+    );
     expect(dup.status).toBe(500);
     expect(dup.json.exn_type).toBe('RuntimeError');
     expect(dup.json.exn_message).toMatch(/^unable to register, duplicate name\? hostname: /);
-    const sameMac = await rpc(mdb.url, 'register', {}, ['reg-c', mac(20), 0, 0, 'alt', 'user']);
+    const sameMac = await rpc(
+      mdb.url,
+      'register',
+      {},
+      ['reg-c', mac(20), 0, 0, 'alt', 'user'],
+      registrar(),
+    );
     expect(sameMac.json.exn_message).toMatch(/^unable to register, duplicate name\? mac: /);
 
-    const invalid = await rpc(mdb.url, 'register', {}, ['bad_name', 'zz', 0, 0, 'alt', 'user']);
+    const invalid = await rpc(
+      mdb.url,
+      'register',
+      {},
+      ['bad_name', 'zz', 0, 0, 'alt', 'user'],
+      registrar(),
+    );
     expect(exn(invalid).slice(0, 2)).toEqual([500, 'ValidationError']);
     expect(invalid.json.exn_message).toMatch(/^hostname: .*; mac: /);
     expect(
-      exn(await rpc(mdb.url, 'register', {}, ['reg-d', mac(23), 0, 0, 'moon', 'user']))[1],
+      exn(
+        await rpc(mdb.url, 'register', {}, ['reg-d', mac(23), 0, 0, 'moon', 'user'], registrar()),
+      )[1],
     ).toBe('ValidationError');
-    expect(exn(await rpc(mdb.url, 'register', { hostname: 'x' }))).toEqual([
+    expect(exn(await rpc(mdb.url, 'register', { hostname: 'x' }, [], registrar()))).toEqual([
       500,
       'TypeError',
       "register() missing 5 required positional arguments: 'mac', 'rfs', 'hfs', 'room', and 'mtype'",
@@ -310,7 +347,9 @@ describe.each(ENGINES)('SADM /call on %s', (engine) => {
 
     mdb.setNow(new Date(Date.now() + 601_000));
     expect(
-      exn(await rpc(mdb.url, 'register', {}, ['reg-e', mac(24), 0, 0, 'alt', 'user']))[2],
+      exn(
+        await rpc(mdb.url, 'register', {}, ['reg-e', mac(24), 0, 0, 'alt', 'user'], registrar()),
+      )[2],
     ).toBe('self registration is disabled');
     mdb.setNow(new Date());
   });
@@ -319,7 +358,7 @@ describe.each(ENGINES)('SADM /call on %s', (engine) => {
     await mdb.call('POST', '/api/v1/pools', { name: 'tiny', network: '10.9.0.0/30' });
     await mdb.call('POST', '/api/v1/machine-types', { name: 'tiny', pool: 'tiny' });
     const reg = (n: number) =>
-      rpc(mdb.url, 'register', {}, [`tiny${n}`, mac(40 + n), 0, 0, 'other', 'tiny']);
+      rpc(mdb.url, 'register', {}, [`tiny${n}`, mac(40 + n), 0, 0, 'other', 'tiny'], registrar());
     expect((await reg(1)).json.data).toBe('10.9.0.1');
     expect((await reg(2)).json.data).toBe('10.9.0.2');
     expect(exn(await reg(3))).toEqual([500, 'RuntimeError', 'unable to allocate an IP address']);
@@ -334,7 +373,8 @@ describe.each(ENGINES)('SADM /call on %s', (engine) => {
       expect.objectContaining({ hostname: 'pas-r01p01', ip: '192.168.0.1' }),
     ]);
     expect(out.rfs[1].map((m: any) => m.hostname)).toEqual(['rhfs01']);
-    expect(out.register).toEqual(['result', '192.168.0.5']);
+    // SADM's client sends no token: register is refused (it was open to the LAN in SADM).
+    expect(out.register).toEqual(['RemoteError', 'MissingToken', 'register']);
     expect(out.unknown).toEqual(['RemoteError', 'MethodError', 'nope']);
   });
 
@@ -369,9 +409,15 @@ describe.each(ENGINES)('SADM /call with sadm.public_read: false on %s', (engine)
     expect((await get.json()).data).toEqual([]);
   });
 
-  it('keeps register public, still bound by the setting', async () => {
+  it('wants a machines:register token for register, still bound by the setting', async () => {
     const args = ['reg-a', mac(20), 0, 0, 'pasteur', 'user'];
     expect(exn(await rpc(mdb.url, 'register', {}, args))).toEqual([
+      400,
+      'MissingToken',
+      'register',
+    ]);
+    const root = { authorization: `Bearer ${mdb.token('root')}` };
+    expect(exn(await rpc(mdb.url, 'register', {}, args, root))).toEqual([
       500,
       'RuntimeError',
       'self registration is disabled',

@@ -110,7 +110,10 @@ export function mdbSadmMethods(
         return ansibleInventory(store);
       },
     },
+    // SADM's register was open to the whole LAN; ours needs what POST /api/v1/registrations
+    // needs (netboot's machines:register, or root), so the alien-range check cannot be bypassed.
     register: {
+      auth: registerTokenAuth(options.publicKey),
       async handler(args, kwargs) {
         const { values } = bindArguments('register', REGISTER_PARAMS, args, kwargs);
         try {
@@ -247,6 +250,20 @@ function readTokenAuth(publicKey: KeyObject): SadmMethod['auth'] {
     if (!passes(verify, req, res)) return 'bad';
     if (!principalOf(res)) return 'missing';
     return passes(read, req, res) ? 'ok' : 'bad';
+  };
+}
+
+/** A token with the `machines:register` scope, or a root's. */
+function registerTokenAuth(publicKey: KeyObject): SadmMethod['auth'] {
+  const verify = authenticate(publicKey);
+  return (req) => {
+    const res = req.res!;
+    if (!passes(verify, req, res)) return 'bad';
+    const principal = principalOf(res);
+    if (!principal) return 'missing';
+    return principal.scopes.includes('machines:register') || principal.role === 'root'
+      ? 'ok'
+      : 'bad';
   };
 }
 
