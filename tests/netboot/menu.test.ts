@@ -36,6 +36,9 @@ const KNOWN_UEFI = {
 const ALIEN_MAC = '52:54:00:00:05:a1';
 const ALIEN_UEFI_MAC = '52:54:00:00:05:a2';
 const PLANNED_MAC = '52:54:00:00:05:a3';
+const FAULTY = { hostname: 'pas-r01p09', mac: '52:54:00:00:05:09', mtype: 'user', room: 'pasteur' };
+/** Loops of the faulty machine's script: each replaces the last (`chain --replace`), none nests. */
+const FAULTY_LOOPS = 40;
 const NEW_HOSTNAME = 'pas-r05p01';
 /** iPXE's banner: printed by the ROM, then again by the "kernel" (another iPXE) when it runs. */
 const BANNER = /iPXE \d[^\n]*-- Open Source Network Boot Firmware/;
@@ -55,7 +58,7 @@ beforeAll(async () => {
   lan = createTestLan({ clients: 0, bridgeAddresses: [`${SERVER_IP}/23`, '192.168.250.254/24'] });
   lan.addBroadcastRoute();
   mdb = await startMdb('sqlite', { listen: { host: lan.uplink.host, port: 0 }, sync: { port: 0 } });
-  for (const m of [KNOWN, KNOWN_UEFI]) {
+  for (const m of [KNOWN, KNOWN_UEFI, FAULTY]) {
     const r = await mdb.call('POST', '/api/v1/machines', m);
     expect(r.status, JSON.stringify(r.body)).toBe(201);
   }
@@ -69,6 +72,10 @@ beforeAll(async () => {
   });
   expect(efi.status, JSON.stringify(efi.body)).toBe(201);
   await mdb.call('PATCH', `/api/v1/machines/${KNOWN_UEFI.hostname}`, { boot_profile: 'efi-test' });
+  await mdb.call('PATCH', `/api/v1/machines/${FAULTY.hostname}`, {
+    is_faulty: true,
+    is_faulty_details: 'no screen',
+  });
   const boot = join(dir.path, 'rfs0-boot');
   mkdirSync(boot);
   copyFileSync('/boot/ipxe.lkrn', join(boot, 'vmlinuz-linux'));
@@ -117,7 +124,8 @@ async function startNetboot(boot: string): Promise<NetnsProcess> {
       state_dir: join(dir.path, 'netboot-state'),
       rfs: { '0': { boot_dir: boot, nfs_ip: '192.168.1.10' } },
       // A room's plan is taken after 3 s without a key (no other menu has a timeout).
-      delays: { lldp_wait_seconds: 1, menu_timeout_seconds: 3 },
+      // A faulty machine asks again every second here (a minute by default).
+      delays: { lldp_wait_seconds: 1, menu_timeout_seconds: 3, faulty_seconds: 1 },
       timeline: servers.timelineUrls ?? { dhcp_url: null, tftp_url: null },
     }),
   );
@@ -222,6 +230,29 @@ describe('netboot with real firmware: boot profiles and registration at the mach
         'initrd',
       ]),
     );
+  }, 250_000);
+
+  it(`a faulty machine shows its reason and asks again, ${FAULTY_LOOPS} times without nesting`, async () => {
+    const { vm, console } = await start('bios', FAULTY.mac);
+    try {
+      await console.expect(`${FAULTY.hostname} (${FAULTY.mac}) is marked faulty`, 60_000);
+      await console.expect('no screen', 10_000);
+      const deadline = Date.now() + 150_000;
+      while (
+        (await counter('lanctl_netboot_scripts_total{kind="script",outcome="faulty"}')) <
+        FAULTY_LOOPS
+      ) {
+        expect(Date.now(), await console.screen()).toBeLessThan(deadline);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      // Still alive and looping: the reason comes back once more after the last count.
+      await console.expect('no screen', 10_000);
+    } finally {
+      await stop(vm, console);
+    }
+    const t = await timeline(FAULTY.hostname);
+    expect(t.boot.stage, explain(t)).toBe('script');
+    expect(t.boot.verdict, explain(t)).toContain('faulty');
   }, 250_000);
 
   it('registration closed: the unknown machine shows the refusal in its menu', async () => {

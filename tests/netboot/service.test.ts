@@ -148,7 +148,7 @@ describe('netboot scripts', () => {
     expect(r.outcome).toBe('faulty');
     expect(r.text).toContain('broken PSU ?(reboot) ?? shell');
     expect(r.text).not.toMatch(/\$\(reboot\)|\|\| shell$/m);
-    expect(r.text).toContain(`chain --autofree --timeout 30000 http://netboot/boot/${FAULTY.mac}/`);
+    expect(r.text).toContain(`chain --replace --autofree --timeout 30000 http://netboot/boot/${FAULTY.mac}/`);
   });
 
   it('an unknown MAC goes to the registration menu; a bad MAC gets a readable message', async () => {
@@ -209,7 +209,7 @@ describe('registration', () => {
       expect(r.text, q).toMatch(message);
       // Back to the menu (or, without a usable MAC, to the first script).
       expect(r.text, q).toMatch(
-        /chain --autofree --timeout 30000 http:\/\/netboot\/(register\/menu\?mac=|bootstrap)/,
+        /chain --replace --autofree --timeout 30000 http:\/\/netboot\/(register\/menu\?mac=|bootstrap)/,
       );
     }
     // Not from the alien range: refused whatever the rest.

@@ -147,7 +147,7 @@ describe('echo', () => {
 describe('chainTo, pauseThen and failed', () => {
   it('bounds every chain and falls back to lanctl_failed', () => {
     expect(chainTo('http://netboot/bootstrap')).toBe(
-      `chain --autofree --timeout ${SCRIPT_TIMEOUT_MS} http://netboot/bootstrap || goto lanctl_failed`,
+      `chain --replace --autofree --timeout ${SCRIPT_TIMEOUT_MS} http://netboot/bootstrap || goto lanctl_failed`,
     );
     expect(SCRIPT_TIMEOUT_MS).toBeGreaterThan(0);
     expect(FILE_TIMEOUT_MS).toBeGreaterThan(SCRIPT_TIMEOUT_MS);

@@ -33,9 +33,13 @@ export const query = (params: Record<string, string | number>): string =>
 export const SCRIPT_TIMEOUT_MS = 30_000;
 export const FILE_TIMEOUT_MS = 600_000;
 
-/** Runs the script at `url`; when that fails, the script's `lanctl_failed` section. */
+/**
+ * Runs the script at `url` in place of this one (`--replace`: a faulty machine asking again every
+ * minute all day must not nest one script deeper each time); when the fetch fails, this script's
+ * `lanctl_failed` section.
+ */
 export const chainTo = (url: string): string =>
-  `chain --autofree --timeout ${SCRIPT_TIMEOUT_MS} ${url} || goto lanctl_failed`;
+  `chain --replace --autofree --timeout ${SCRIPT_TIMEOUT_MS} ${url} || goto lanctl_failed`;
 
 /** The whole script: the `#!ipxe` signature, then the lines. */
 export function script(lines: readonly string[]): string {
