@@ -10,6 +10,17 @@ import {
 import type { Machine } from '@lanctl/model';
 import type { EventLog } from './event-log.ts';
 import { fetchDhcp, fetchTftp, type Source } from './sources.ts';
+import { addressWindows, ownNetbootEvents, ownTransfers } from './windows.ts';
+
+/** Without DHCP's records: the addresses this MAC's own requests came from, around them. */
+function addReportedWindows(windows: Map<string, [number, number][]>, events: NetbootEvent[]) {
+  const SLACK = 5 * 60_000;
+  for (const e of events) {
+    const list = windows.get(e.ip) ?? [];
+    list.push([e.at - SLACK, e.at + SLACK]);
+    windows.set(e.ip, list);
+  }
+}
 
 /** Netboot events read per query (by MAC, by addresses). */
 const NETBOOT_LIMIT = 2000;
@@ -73,8 +84,17 @@ export async function machineBoot(
   const ips = addressesOf(machine, dhcpEvents, byMac);
   const tftp = await fetchTftp(sources.tftp, ips, sources.timeoutMs);
   const transfers = tftp.items.filter((t) => Date.parse(t.at) >= sinceMs);
-  const net = netbootEvents(sources.log, machine.mac, ips, sinceMs);
-  const boot = lastBoot([...fromDhcp(dhcpEvents), ...fromTftp(transfers), ...fromNetboot(net)]);
+  const dhcpKnown = dhcp.status === 'ok' || dhcp.status.startsWith('partial');
+  const windows = addressWindows(machine.ip, dhcpEvents);
+  if (!dhcpKnown) addReportedWindows(windows, byMac);
+  const net = ownNetbootEvents(
+    windows,
+    machine.mac,
+    netbootEvents(sources.log, machine.mac, ips, sinceMs),
+    dhcpKnown,
+  );
+  const own = ownTransfers(windows, transfers);
+  const boot = lastBoot([...fromDhcp(dhcpEvents), ...fromTftp(own), ...fromNetboot(net)]);
   return {
     hostname: machine.hostname,
     mac: machine.mac,
