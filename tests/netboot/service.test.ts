@@ -100,6 +100,8 @@ beforeAll(async () => {
       scopes: ['read', 'machines:register'],
     }),
     publicKey: mdb.keys.publicKey,
+    // The tests flip self-registration between requests.
+    menuCacheMs: 0,
   });
   http = await service.start();
   // The tables arrive over mdb's streams.
@@ -148,7 +150,9 @@ describe('netboot scripts', () => {
     expect(r.outcome).toBe('faulty');
     expect(r.text).toContain('broken PSU ?(reboot) ?? shell');
     expect(r.text).not.toMatch(/\$\(reboot\)|\|\| shell$/m);
-    expect(r.text).toContain(`chain --replace --autofree --timeout 30000 http://netboot/boot/${FAULTY.mac}/`);
+    expect(r.text).toContain(
+      `chain --replace --autofree --timeout 30000 http://netboot/boot/${FAULTY.mac}/`,
+    );
   });
 
   it('an unknown MAC goes to the registration menu; a bad MAC gets a readable message', async () => {
@@ -200,6 +204,14 @@ describe('registration', () => {
       [
         `hostname=pas-r02p01&mac=${ALIEN_MAC}&rfs=0&hfs=1&room=pasteur&mtype=user&x=1`,
         /x: unknown parameter/,
+      ],
+      [
+        `hostname=rfs3&mac=${ALIEN_MAC}&rfs=0&hfs=1&room=pasteur&mtype=user`,
+        /the hostname rfs3 is reserved for the servers/,
+      ],
+      [
+        `hostname=pas-r02p01&mac=${ALIEN_MAC}&rfs=0&hfs=1&room=pasteur&mtype=service`,
+        /a machine of type service cannot register itself/,
       ],
     ];
     for (const [q, message] of cases) {
@@ -266,6 +278,10 @@ describe('boot files and the timeline', () => {
     const other = await fetch(`${http.url}/files/rfs3/vmlinuz-linux`, { redirect: 'manual' });
     expect(other.status).toBe(302);
     expect(other.headers.get('location')).toBe('http://rfs3/boot/vmlinuz-linux');
+    for (const bad of ['%2e%2e/etc/passwd', 'a/%2e%2e/%2e%2e/x', 'a%2fb']) {
+      const refused = await fetch(`${http.url}/files/rfs3/${bad}`, { redirect: 'manual' });
+      expect([400, 404], bad).toContain(refused.status);
+    }
   });
 
   it("records each request in the machine's timeline", async () => {

@@ -99,6 +99,31 @@ export const netbootConfigSchema = z
       })
       .strict()
       .prefault({}),
+    registration: z
+      .object({
+        /**
+         * Types a machine may give itself at its screen (SADM's menu also offered `service`:
+         * servers get their address from the service pool, so a root adds them instead).
+         */
+        mtypes: z
+          .array(z.string().regex(/^[a-z0-9-]+$/, 'expected a machine type name'))
+          .default(['user', 'orga']),
+        /** Hostnames nobody may take from a machine's screen (regular expressions, whole name). */
+        reserved_hostnames: z
+          .array(
+            z.string().refine((r) => {
+              try {
+                new RegExp(r);
+                return true;
+              } catch {
+                return false;
+              }
+            }, 'expected a regular expression'),
+          )
+          .default(['r?h?fs\\d+', 'gw|ns|netboot|mdb|udb|sso|rfs|hfs|monitoring']),
+      })
+      .strict()
+      .prefault({}),
     /** Banner shown at the top of every script (the site's name). */
     banner: z
       .string()

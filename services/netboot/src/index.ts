@@ -7,8 +7,13 @@ import type { BootProfile } from '@lanctl/model';
 import { type Express, Router } from 'express';
 import type { NetbootConfig } from './config.ts';
 import { bootFilesRouter, type FileTransfer } from './files/index.ts';
+import { parseFilePath } from './files/path.ts';
 import { createNetbootMetrics } from './metrics.ts';
-import { mdbRegistrar, type Registrar } from './registrar.ts';
+import { cachedReads, mdbRegistrar, type Registrar } from './registrar.ts';
+
+/** How long the menu's view of mdb (open or closed, planned machines) is reused. */
+const MENU_CACHE_MS = 2000;
+
 import { clientIp, scriptRoutes } from './routes.ts';
 import { followTables } from './tables.ts';
 import { type EventLog, openEventLog, timelineRouter } from './timeline/index.ts';
@@ -23,6 +28,8 @@ export interface NetbootDeps {
   publicKey: KeyObject;
   /** mdb's registration API; by default over HTTP at `config.mdb_url`. */
   registrar?: Registrar;
+  /** How long the menu's view of mdb is reused (default 2 s; tests that flip it use 0). */
+  menuCacheMs?: number;
   now?: () => number;
 }
 
@@ -79,7 +86,11 @@ export function create(config: NetbootConfig, deps: NetbootDeps): NetbootService
     stateDir: config.state_dir,
     logger,
   });
-  const registrar = deps.registrar ?? mdbRegistrar({ mdbUrl: config.mdb_url, token });
+  const registrar = cachedReads(
+    deps.registrar ?? mdbRegistrar({ mdbUrl: config.mdb_url, token }),
+    deps.menuCacheMs ?? MENU_CACHE_MS,
+    now,
+  );
   const metrics = createNetbootMetrics(deps.metrics);
   let log: EventLog | null = null;
   let http: Listening | undefined;
@@ -127,7 +138,11 @@ export function create(config: NetbootConfig, deps: NetbootDeps): NetbootService
   redirects.get('/rfs:n/*path', (req, res, next) => {
     const n = req.params.n as string;
     if (!/^\d{1,3}$/.test(n) || config.rfs[String(Number(n))]?.boot_dir) return next();
-    const path = (req.params.path as string[]).map(encodeURIComponent).join('/');
+    // The same path checks as a local file (no `..`, `%2f`, NUL...): a redirect must not
+    // point outside the RFS's boot directory either. A refusal is the files router's answer.
+    const parsed = parseFilePath(req.path);
+    if (!parsed.ok) return next();
+    const path = parsed.path.split('/').map(encodeURIComponent).join('/');
     const target = `${config.files.url_template.replaceAll('{n}', String(Number(n)))}/${path}`;
     record({
       at: now(),

@@ -35,6 +35,29 @@ export type RegistrationResult =
 
 const TIMEOUT_MS = 5000;
 
+/**
+ * The menu's reads (is registration open, the rooms' next planned machines) shared for `ttlMs`:
+ * anyone can ask for the menu, and a room booting at once asks 300 times.
+ */
+export function cachedReads(registrar: Registrar, ttlMs: number, now: () => number): Registrar {
+  let state: { at: number; value: ReturnType<Registrar['state']> } | null = null;
+  let planned: { at: number; key: string; value: ReturnType<Registrar['planned']> } | null = null;
+  return {
+    ...registrar,
+    state() {
+      if (!state || now() - state.at >= ttlMs) state = { at: now(), value: registrar.state() };
+      return state.value;
+    },
+    planned(rooms) {
+      const key = rooms.join(',');
+      if (!planned || planned.key !== key || now() - planned.at >= ttlMs) {
+        planned = { at: now(), key, value: registrar.planned(rooms) };
+      }
+      return planned.value;
+    },
+  };
+}
+
 /** mdb's registration API with netboot's token (scopes read and machines:register). */
 export function mdbRegistrar(options: { mdbUrl: string; token: () => string }): Registrar {
   const call = async (method: string, path: string, body?: unknown) => {

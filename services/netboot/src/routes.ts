@@ -4,7 +4,7 @@ import { cidrContains, normalizeMac, parseCidr, parseIpv4 } from '@lanctl/model'
 import { type Request, type Response, Router } from 'express';
 import type { z } from 'zod';
 import type { NetbootConfig } from './config.ts';
-import { echo, script } from './ipxe.ts';
+import { echo, pauseThen, script } from './ipxe.ts';
 import type { NetbootMetrics } from './metrics.ts';
 import type { Registrar } from './registrar.ts';
 import {
@@ -60,11 +60,13 @@ export function scriptRoutes(deps: ScriptRouteDeps): Router {
     lldpWaitSeconds: config.delays.lldp_wait_seconds,
     menuTimeoutSeconds: config.delays.menu_timeout_seconds,
   });
+  const reserved = config.registration.reserved_hostnames.map((r) => new RegExp(`^(?:${r})$`));
   const formCtx = () => ({
     base,
     banner: config.banner,
     rooms: tables.rooms(),
-    machineTypes: tables.machineTypes(),
+    // Only the types a machine may give itself are offered (and accepted by /register).
+    machineTypes: tables.machineTypes().filter((t) => config.registration.mtypes.includes(t.name)),
     menuTimeoutSeconds: config.delays.menu_timeout_seconds,
   });
   const reply = (
@@ -108,6 +110,20 @@ export function scriptRoutes(deps: ScriptRouteDeps): Router {
         'reboot',
       ]);
       reply(req, res, { kind: 'script', mac: null, outcome: 'invalid', detail: 'bad MAC' }, body);
+      return;
+    }
+    if (!tables.machinesLoaded()) {
+      // First start with mdb unreachable and no state file: every MAC would look unknown.
+      const body = script([
+        ...echo(config.banner, 'The netboot service is starting (no machine table yet).'),
+        ...pauseThen(config.delays.retry_seconds, `${base}/boot/${mac}/`),
+      ]);
+      reply(
+        req,
+        res,
+        { kind: 'script', mac, outcome: 'starting', detail: 'no machine table yet' },
+        body,
+      );
       return;
     }
     const decision = decideBoot(
@@ -202,6 +218,15 @@ export function scriptRoutes(deps: ScriptRouteDeps): Router {
     }
     if (!ctx.rooms.some((r) => r.name === q.room))
       return refuse('invalid', `there is no room named ${q.room}.`);
+    if (reserved.some((r) => r.test(q.hostname))) {
+      return refuse('invalid', `the hostname ${q.hostname} is reserved for the servers.`);
+    }
+    if (!config.registration.mtypes.includes(q.mtype)) {
+      return refuse(
+        'invalid',
+        `a machine of type ${q.mtype} cannot register itself (${config.registration.mtypes.join(', ')} can); a root adds it with lanctl machine add.`,
+      );
+    }
     if (!ctx.machineTypes.some((t) => t.name === q.mtype)) {
       return refuse('invalid', `there is no machine type named ${q.mtype}.`);
     }

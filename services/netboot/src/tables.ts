@@ -14,6 +14,8 @@ export interface MdbTables {
   bootProfiles(): BootProfile[];
   /** The NFS address of RFS n: the machine named or aliased exactly `rfs<n>` (not a substring). */
   rfsAddress(n: number): string | null;
+  /** False until the machines table exists (from mdb or the state file): no MAC is "unknown" yet. */
+  machinesLoaded(): boolean;
 }
 
 export interface FollowedTables extends MdbTables {
@@ -77,6 +79,7 @@ export function followTables(options: {
     machineTypes: () => list<MachineType>('machine_types'),
     bootProfiles: () => list<BootProfile>('boot_profiles'),
     rfsAddress: (n) => byName.get(`rfs${n}`)?.ip ?? null,
+    machinesLoaded: () => loaded.has('machines') && loaded.has('boot_profiles'),
     start() {
       for (const c of Object.values(clients)) c.start();
     },

@@ -71,7 +71,8 @@ export function menuScript(ctx: MenuContext, mac: string, state: RegistrationSta
   const targets: string[] = [];
   let preferred: string | null = null;
   if (state.open) {
-    state.planned.forEach((p, i) => {
+    const planned = state.planned.filter((p) => exact(p.room) && exact(p.hostname));
+    planned.forEach((p, i) => {
       const key = i < 9 ? `--key ${i + 1} ` : '';
       items.push(
         `item ${key}planned_${i} ${i < 9 ? `${i + 1}. ` : ''}Next planned machine of room ${p.room}: ${p.hostname}`,
@@ -82,7 +83,7 @@ export function menuScript(ctx: MenuContext, mac: string, state: RegistrationSta
       );
     });
     // One room with a plan: taken after a timeout, so machines can be powered on one by one.
-    if (state.planned.length === 1) preferred = 'planned_0';
+    if (planned.length === 1) preferred = 'planned_0';
     items.push('item --key l lldp L. Yes, register it with LLDP (contestant seat)');
     items.push('item --key m manual M. Yes, register it without LLDP');
     targets.push(':lanctl_lldp', ...lldpSteps(ctx, mac));
