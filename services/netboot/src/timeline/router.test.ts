@@ -335,6 +335,28 @@ describe('GET /api/v1/boot/status', () => {
     expect(all.body.room).toBeNull();
     expect((await get(`${url}/api/v1/boot/status`, null)).status).toBe(401);
   });
+
+  it('asks a hung source once, not once per machine', async () => {
+    let asked = 0;
+    const hung = express();
+    hung.use((_req, _res) => {
+      asked++; // accepts and never answers
+    });
+    const server = await listen(hung, '127.0.0.1', 0);
+    try {
+      const slow = await startTimeline(log, {
+        dhcp: { url: server.url, token: 'x' },
+        tftp: null,
+        sourceTimeoutMs: 200,
+      });
+      const { body } = await get(`${slow}/api/v1/boot/status`);
+      expect(body.machines).toHaveLength(3);
+      expect(body.sources.dhcp).toBe('unavailable: no answer within 200 ms');
+      expect(asked).toBe(1);
+    } finally {
+      await server.close();
+    }
+  });
 });
 
 describe('timelineRouter', () => {
