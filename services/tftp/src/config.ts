@@ -56,10 +56,13 @@ export const tftpConfigSchema = z
       .object({ listen: listenSchema(DEFAULT_TFTP_HTTP_PORT) })
       .strict()
       .prefault({}),
-    /** Verifies the API's bearer tokens (scope `read`). */
+    /**
+     * Verifies the transfers API's bearer tokens (scope `read`). null: no API (a TFTP-only host
+     * without the key; the boot timeline then lacks its TFTP part).
+     */
     auth: z
       .object({
-        public_key_file: z.string().min(1).default('/etc/lanctl/token-signing.pub'),
+        public_key_file: z.string().min(1).nullable().default('/etc/lanctl/token-signing.pub'),
       })
       .strict()
       .prefault({}),

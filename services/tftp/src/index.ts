@@ -15,8 +15,11 @@ export type { TransferOutcome, TransferRecord } from './history.ts';
 export interface TftpDeps {
   logger: Logger;
   metrics: Registry;
-  /** Verifies the tokens of `GET /api/v1/transfers` (main loads `auth.public_key_file`). */
-  publicKey: KeyObject;
+  /**
+   * Verifies the tokens of `GET /api/v1/transfers` (main loads `auth.public_key_file`); null: the
+   * API is not mounted.
+   */
+  publicKey: KeyObject | null;
   /** The files served; by default `config.root` on disk, read-only, cached in memory. */
   files?: FileSource;
 }
@@ -50,7 +53,9 @@ function realRoot(root: string): string {
 export function create(config: TftpConfig, deps: TftpDeps): TftpService {
   if (!deps?.logger || !deps.metrics)
     throw new Error('tftp: deps.logger and deps.metrics are required');
-  if (!deps.publicKey) throw new Error('tftp: deps.publicKey is required');
+  if (deps.publicKey === undefined) {
+    throw new Error('tftp: deps.publicKey is required (null: no transfers API)');
+  }
   const store = deps.files ? undefined : createFileStore(realRoot(config.root), config.cache_bytes);
   const files = deps.files ?? store!;
   const { logger } = deps;
@@ -72,7 +77,9 @@ export function create(config: TftpConfig, deps: TftpDeps): TftpService {
       transfers_recorded: history.size(),
       ...(store ? { cache: store.cached() } : {}),
     }),
-    mount: (a) => mountApi(a, { publicKey: deps.publicKey, history }),
+    mount: (a) => {
+      if (deps.publicKey) mountApi(a, { publicKey: deps.publicKey, history });
+    },
   });
 
   return {

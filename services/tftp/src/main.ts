@@ -11,7 +11,7 @@ export async function main(argv: string[]): Promise<void> {
   const service = create(config, {
     logger,
     metrics: createMetricsRegistry({ defaultMetrics: true }),
-    publicKey: loadPublicKey(config.auth.public_key_file),
+    publicKey: config.auth.public_key_file ? loadPublicKey(config.auth.public_key_file) : null,
   });
   await service.start();
   stopOnSignals(logger, () => service.stop());
