@@ -24,10 +24,13 @@ export async function pump(
   length: number,
   pool: BufferPool,
 ): Promise<Pumped> {
-  const buffers = [pool.take(), pool.take()] as const;
+  const first = pool.take();
+  // A body of one chunk or less is one read: the second buffer would never be used.
+  const second = length > first.length ? pool.take() : first;
+  const buffers = [first, second] as const;
   const result = await copy(handle, res, start, length, buffers);
   // Only a completed transfer has no write in flight: an aborted one's buffers are left to GC.
-  if (result.complete) for (const b of buffers) pool.give(b);
+  if (result.complete) for (const b of new Set(buffers)) pool.give(b);
   return result;
 }
 
