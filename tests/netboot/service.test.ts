@@ -233,6 +233,20 @@ describe('registration', () => {
     expect(await machineCount()).toBe(before);
   });
 
+  it('limits registration attempts per address to a few a minute', async () => {
+    const outcomes: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      const q = `hostname=${KNOWN.hostname}&mac=52:54:00:10:00:c${i}&rfs=0&hfs=1&room=pasteur&mtype=user`;
+      outcomes.push((await get(`/register?${q}`, '192.168.250.99')).outcome ?? '');
+    }
+    expect(outcomes).toEqual([...Array(6).fill('duplicate'), 'limited']);
+    const other = await get(
+      `/register?hostname=${KNOWN.hostname}&mac=52:54:00:10:00:d0&rfs=0&hfs=1&room=pasteur&mtype=user`,
+      '192.168.250.98',
+    );
+    expect(other.outcome).toBe('duplicate');
+  });
+
   it("the menu offers the room's next planned machine; registering consumes it", async () => {
     const plan = await mdb.call('PUT', '/api/v1/rooms/pasteur/expected', {
       hostnames: ['pas-r09p01', 'pas-r09p02'],

@@ -108,6 +108,9 @@ export const netbootConfigSchema = z
         mtypes: z
           .array(z.string().regex(/^[a-z0-9-]+$/, 'expected a machine type name'))
           .default(['user', 'orga']),
+        /** Registration attempts per source address per minute, and from everyone per minute. */
+        per_address_per_minute: z.number().int().min(1).max(10_000).default(6),
+        per_minute: z.number().int().min(1).max(100_000).default(300),
         /** Hostnames nobody may take from a machine's screen (regular expressions, whole name). */
         reserved_hostnames: z
           .array(

@@ -17,7 +17,7 @@ export function createNetbootMetrics(registry: Registry): NetbootMetrics {
     }),
     registrations: new Counter({
       name: 'lanctl_netboot_registrations_total',
-      help: 'Registrations asked for at a machine, by outcome (registered, closed, duplicate, invalid, refused, failed)',
+      help: 'Registrations asked for at a machine, by outcome (registered, closed, duplicate, invalid, refused, limited, failed)',
       labelNames: ['outcome'],
       registers,
     }),

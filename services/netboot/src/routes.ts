@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import type { NetbootConfig } from './config.ts';
 import { echo, pauseThen, script } from './ipxe.ts';
 import type { NetbootMetrics } from './metrics.ts';
+import { createRateLimit } from './rate-limit.ts';
 import type { Registrar } from './registrar.ts';
 import {
   firstIssue,
@@ -59,6 +60,11 @@ export function scriptRoutes(deps: ScriptRouteDeps): Router {
     switches: tables.switches(),
     lldpWaitSeconds: config.delays.lldp_wait_seconds,
     menuTimeoutSeconds: config.delays.menu_timeout_seconds,
+  });
+  const limit = createRateLimit({
+    perKey: config.registration.per_address_per_minute,
+    total: config.registration.per_minute,
+    now: deps.now,
   });
   const reserved = config.registration.reserved_hostnames.map((r) => new RegExp(`^(?:${r})$`));
   const formCtx = () => ({
@@ -229,6 +235,9 @@ export function scriptRoutes(deps: ScriptRouteDeps): Router {
     }
     if (!ctx.machineTypes.some((t) => t.name === q.mtype)) {
       return refuse('invalid', `there is no machine type named ${q.mtype}.`);
+    }
+    if (!limit.take(ip)) {
+      return refuse('limited', 'too many registrations from this address; wait a minute.');
     }
     const result = await registrar.register({
       mac: q.mac,
