@@ -73,11 +73,16 @@ export const netbootConfigSchema = z
         url_template: httpUrl.default('http://rfs{n}/boot'),
         /** Large transfers (≥ large_bytes) at once per RFS; more wait in a queue (boot storms). */
         max_concurrent: z.number().int().min(1).max(10_000).default(64),
+        /**
+         * Bodies of at least this size wait for a slot: one read buffer's worth (256 KiB), so
+         * that only what is sent in one write skips the queue and no unqueued transfer holds
+         * more than one buffer.
+         */
         large_bytes: z
           .number()
           .int()
           .min(0)
-          .default(1024 * 1024),
+          .default(256 * 1024),
         /** Under nginx's proxy_read_timeout (60 s in nginx/lanctl-proxy.conf). */
         queue_timeout_seconds: seconds(600).default(45),
         max_queue: z.number().int().min(0).max(100_000).default(1000),
