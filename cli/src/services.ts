@@ -14,4 +14,5 @@ export const SERVICE_MAINS: Record<string, () => Promise<{ main(argv: string[]):
     tftp: () => import('@lanctl/tftp/main'),
     confgen: () => import('@lanctl/confgen/main'),
     netboot: () => import('@lanctl/netboot/main'),
+    presence: () => import('@lanctl/presence/main'),
   };

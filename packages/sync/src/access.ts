@@ -15,6 +15,8 @@ export const STREAM_ACCESS = {
   rooms: { scope: 'read' },
   machine_types: { scope: 'read' },
   boot_profiles: { scope: 'read' },
+  /** presence's sessions: `{login, hostname}` by login. */
+  presence: { scope: 'read' },
   /** Every user to `users:read`; the sha512-crypt hash only with `users:hashes`. */
   users: {
     scope: 'users:read',

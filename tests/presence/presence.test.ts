@@ -1,0 +1,274 @@
+import { issueToken } from '@lanctl/auth';
+import { createLogger, createMetricsRegistry, type Listening, validateConfig } from '@lanctl/core';
+import { callJson, openStream, type TempDir, tempDir, waitFor } from '@lanctl/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type MdbHarness, startMdb } from '../../services/mdb/src/testing/harness.ts';
+import {
+  create,
+  type PresenceService,
+  presenceConfigSchema,
+} from '../../services/presence/src/index.ts';
+import { startUdb, type UdbHarness } from '../../services/udb/src/testing/harness.ts';
+
+const T = 30_000;
+let mdb: MdbHarness;
+let udb: UdbHarness;
+let dir: TempDir;
+let clock = Date.parse('2026-01-01T00:00:00Z');
+let service: PresenceService;
+let http: Listening;
+let station: string;
+
+async function startPresence(): Promise<void> {
+  const config = validateConfig('test', presenceConfigSchema, {
+    listen: { port: 0 },
+    timeout_seconds: T / 1000,
+    mdb_upstream: mdb.service.syncUrl,
+    udb_upstream: udb.service.syncUrl,
+    state_dir: dir.path,
+    auth: { public_key_file: mdb.keys.files.publicKeyFile },
+  });
+  service = create(config, {
+    logger: createLogger('presence', { silent: true }),
+    metrics: createMetricsRegistry(),
+    token: (u) => (u === 'mdb' ? mdb.token('reader') : udb.keys.token('reader')),
+    publicKey: mdb.keys.publicKey,
+    now: () => clock,
+  });
+  http = await service.start();
+  await service.ready();
+}
+
+const call = (method: string, path: string, body?: unknown, token: string | null = station) =>
+  callJson(http.url, method, `/api/v1${path}`, body, token);
+const login = (l: string, h: string) => call('POST', '/presence/login', { login: l, hostname: h });
+const list = async () =>
+  (
+    (await call('GET', '/presence', undefined, mdb.token('reader'))).body.items as {
+      login: string;
+      hostname: string;
+    }[]
+  ).map((s) => `${s.login}@${s.hostname}`);
+
+beforeAll(async () => {
+  [mdb, udb] = await Promise.all([startMdb('sqlite'), startUdb('sqlite')]);
+  dir = await tempDir('lanctl-presence-');
+  station = issueToken(mdb.keys.privateKey, {
+    subject: 'workstation',
+    role: 'reader',
+    scopes: ['presence:write'],
+  });
+  const root = udb.keys.token('root');
+  for (const [hostname, mtype, n] of [
+    ['seat1', 'user', 1],
+    ['seat2', 'user', 2],
+    ['seat3', 'user', 3],
+    ['orgapc', 'orga', 4],
+  ] as const) {
+    const mac = `aa:bb:cc:00:00:0${n}`;
+    const r = await mdb.call('POST', '/api/v1/machines', { hostname, mac, mtype, room: 'pasteur' });
+    expect(r.status).toBe(201);
+  }
+  for (const [l, group] of [
+    ['alice', 'user'],
+    ['bob', 'user'],
+    ['carol', 'user'],
+    ['olga', 'orga'],
+    ['rooty', 'root'],
+  ] as const) {
+    const r = await udb.call(
+      'POST',
+      '/api/v1/users',
+      { login: l, firstname: 'A', lastname: 'B', group },
+      root,
+    );
+    expect(r.status).toBe(201);
+  }
+  await startPresence();
+}, 60_000);
+
+afterAll(async () => {
+  await service?.stop();
+  await Promise.all([mdb?.close(), udb?.close()]);
+  await dir?.cleanup();
+});
+
+type Step = [
+  what: string,
+  act: () => Promise<{ status: number; body: any }>,
+  status: number,
+  code?: string,
+  message?: string,
+];
+
+describe('presence rules over the HTTP API', () => {
+  it('applies SADM’s decisions in order, with 423 and SADM’s texts', async () => {
+    const steps: Step[] = [
+      [
+        'too early after start',
+        () => login('alice', 'seat1'),
+        423,
+        'too_early',
+        'Too early login: try again later',
+      ],
+      [
+        'after one timeout: accepted',
+        async () => {
+          clock += T;
+          return login('alice', 'seat1');
+        },
+        200,
+      ],
+      ['same user, same host: idempotent', () => login('alice', 'seat1'), 200],
+      [
+        'same user elsewhere',
+        () => login('alice', 'seat2'),
+        423,
+        'already_logged',
+        'alice is already logged somewhere else',
+      ],
+      ['another user on a busy host', () => login('bob', 'seat1'), 423, 'busy', 'seat1 is busy'],
+      [
+        'unknown machine',
+        () => login('bob', 'nowhere'),
+        423,
+        'machine_not_registered',
+        'nowhere is not a registered machine',
+      ],
+      [
+        'unknown user',
+        () => login('zed', 'seat2'),
+        423,
+        'user_not_registered',
+        'zed is not a registered user',
+      ],
+      [
+        'contestant on an orga machine',
+        () => login('bob', 'orgapc'),
+        423,
+        'user_not_allowed',
+        'bob is not a kind of user that is allowed to log on orgapc',
+      ],
+      ['orga on an orga machine', () => login('olga', 'orgapc'), 200],
+      ['root on a user machine', () => login('rooty', 'seat3'), 200],
+      [
+        'logout from the wrong host',
+        () => call('POST', '/presence/logout', { login: 'alice', hostname: 'seat2' }),
+        423,
+        'wrong_hostname',
+        'Requested logout from the wrong hostname',
+      ],
+      [
+        'logout when not logged in',
+        () => call('POST', '/presence/logout', { login: 'bob', hostname: 'seat2' }),
+        423,
+        'not_logged_in',
+        'Requested logout but not logged in',
+      ],
+      [
+        'logout from the right host',
+        () => call('POST', '/presence/logout', { login: 'rooty', hostname: 'seat3' }),
+        200,
+      ],
+      ['bad body names the field', () => login('alice', 'Bad Host!'), 400],
+      [
+        'anonymous',
+        () => call('POST', '/presence/login', { login: 'bob', hostname: 'seat2' }, null),
+        401,
+      ],
+      [
+        'without presence:write',
+        () =>
+          call('POST', '/presence/login', { login: 'bob', hostname: 'seat2' }, mdb.token('reader')),
+        403,
+      ],
+    ];
+    for (const [what, act, status, code, message] of steps) {
+      const r = await act();
+      expect({ what, status: r.status }).toEqual({ what, status });
+      if (code)
+        expect({ what, error: r.body.error }).toMatchObject({ what, error: { code, message } });
+    }
+    expect(await list()).toEqual(['alice@seat1', 'olga@orgapc']);
+    const metrics = await (await fetch(`${http.url}/metrics`)).text();
+    expect(metrics).toMatch(/lanctl_presence_login_failed_total\{reason="busy"\} 1/);
+    expect(metrics).toMatch(/lanctl_presence_sessions 2/);
+  });
+
+  it('expires sessions after the timeout unless refreshed by heartbeats', async () => {
+    clock += T / 2;
+    expect(
+      (await call('POST', '/presence/heartbeat', { login: 'alice', hostname: 'seat1' })).status,
+    ).toBe(200);
+    clock += T / 2 + 1;
+    expect(await list()).toEqual(['alice@seat1']);
+    clock += T;
+    expect(await list()).toEqual([]);
+    expect((await login('bob', 'seat1')).status).toBe(200);
+  });
+
+  it('a heartbeat takes over a host and frees the user’s previous one (SADM’s bug fixed)', async () => {
+    const stream = await openStream(`${http.url}/api/v1/sync/presence`, mdb.token('reader'));
+    expect(stream.status).toBe(200);
+    expect((await login('carol', 'seat2')).status).toBe(200);
+    // bob moves to seat2 by heartbeat: carol is ended, seat1 is free again
+    expect(
+      (await call('POST', '/presence/heartbeat', { login: 'bob', hostname: 'seat2' })).status,
+    ).toBe(200);
+    expect(await list()).toEqual(['bob@seat2']);
+    expect((await login('alice', 'seat1')).status).toBe(200);
+    await waitFor(
+      () => stream.events.filter((e) => e.type === 'change').length >= 4,
+      'stream changes',
+    );
+    const changes = stream.events.flatMap((e) =>
+      e.type === 'change' ? [`${e.data.op} ${JSON.stringify(e.data.record)}`] : [],
+    );
+    expect(changes).toEqual([
+      'update {"login":"carol","hostname":"seat2"}',
+      'delete {"login":"carol","hostname":"seat2"}',
+      'update {"login":"bob","hostname":"seat2"}',
+      'update {"login":"alice","hostname":"seat1"}',
+    ]);
+    stream.stop();
+  });
+
+  it('lets roots end sessions and free machines; others get 403, anonymous 401', async () => {
+    const reader = mdb.token('reader');
+    expect((await call('DELETE', '/presence/users/alice', undefined, null)).status).toBe(401);
+    expect((await call('DELETE', '/presence/users/alice', undefined, reader)).status).toBe(403);
+    expect(
+      (await call('DELETE', '/presence/users/alice', undefined, mdb.token('orga'))).status,
+    ).toBe(403);
+    expect(
+      (await call('DELETE', '/presence/users/alice', undefined, mdb.token('root'))).status,
+    ).toBe(204);
+    expect(
+      (await call('DELETE', '/presence/machines/seat2', undefined, mdb.token('root'))).status,
+    ).toBe(204);
+    expect(
+      (await call('DELETE', '/presence/machines/seat2', undefined, mdb.token('root'))).status,
+    ).toBe(404);
+    expect(await list()).toEqual([]);
+  });
+
+  it('restarts with an empty state and a new too-early window', async () => {
+    expect((await login('alice', 'seat1')).status).toBe(200);
+    await service.stop();
+    await startPresence();
+    expect(await list()).toEqual([]);
+    expect(service.health()).toMatchObject({ too_early: true });
+    expect((await login('alice', 'seat1')).body.error.code).toBe('too_early');
+    expect(
+      (await call('POST', '/presence/heartbeat', { login: 'alice', hostname: 'seat1' })).status,
+    ).toBe(200);
+    clock += T / 2;
+    expect((await login('bob', 'seat1')).body.error.code).toBe('too_early');
+    expect(
+      (await call('POST', '/presence/heartbeat', { login: 'alice', hostname: 'seat1' })).status,
+    ).toBe(200);
+    clock += T / 2;
+    expect(service.health()).toMatchObject({ too_early: false });
+    expect((await login('bob', 'seat1')).body.error.code).toBe('busy');
+  });
+});
