@@ -6,6 +6,7 @@ import { registerDhcp } from './commands/dhcp.ts';
 import { registerDns } from './commands/dns.ts';
 import { registerLogin } from './commands/login.ts';
 import { registerMachine } from './commands/machine.ts';
+import { registerPresence } from './commands/presence.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerSetting } from './commands/setting.ts';
 import { registerStart } from './commands/start.ts';
@@ -32,6 +33,7 @@ registerUser(program);
 registerDhcp(program);
 registerDns(program);
 registerBootProfile(registerBoot(program));
+registerPresence(program);
 
 try {
   await program.parseAsync(process.argv);

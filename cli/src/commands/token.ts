@@ -84,7 +84,7 @@ async function createToken(o: CreateOptions): Promise<void> {
 
 /** Scopes no role carries by default and a service token may be granted. */
 /** users:hashes: the passwd writer; machines:register: netboot (registration at the machine). */
-const EXTRA_SCOPES = ['users:hashes', 'machines:register'];
+const EXTRA_SCOPES = ['users:hashes', 'machines:register', 'presence:write'];
 
 export function registerToken(program: Command): void {
   const token = addWord(

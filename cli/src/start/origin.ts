@@ -22,6 +22,7 @@ export const API_ROUTES: { prefix: string; service: string }[] = [
   { prefix: '/api/v1/boot-events', service: 'dhcp' },
   { prefix: '/api/v1/leases', service: 'dhcp' },
   { prefix: '/api/v1/transfers', service: 'tftp' },
+  { prefix: '/api/v1/presence', service: 'presence' },
 ];
 
 /** Hop-by-hop headers are never forwarded (RFC 9110 §7.6.1). */
