@@ -32,6 +32,8 @@ async function startLanctl(
       'udbsync=0',
       '--port',
       'netboot=0',
+      '--port',
+      'presence=0',
       ...more,
     ],
     {
@@ -78,6 +80,7 @@ describe('lanctl start', () => {
         'mdbsync',
         'netboot',
         'origin',
+        'presence',
         'udb',
         'udbsync',
       ]);
@@ -103,6 +106,9 @@ describe('lanctl start', () => {
       const direct = await fetch(`${ports.mdb}/api/v1/machines/pas-r01p01`, { headers: auth });
       expect((await direct.json()).ip).toBe('192.168.0.1');
       expect((await fetch(`${ports.origin}/api/v1/machines`)).status).toBe(401);
+      // presence answers through the same origin (nobody logged in yet).
+      const presence = await fetch(`${ports.origin}/api/v1/presence`, { headers: auth });
+      expect(await presence.json()).toEqual({ items: [] });
       // The seeded admin logs in through the same origin, and that session reaches mdb too.
       const password = readFileSync(join(data, 'initial-admin-password'), 'utf8').trim();
       const session = await fetch(`${ports.origin}/api/v1/auth/login`, {

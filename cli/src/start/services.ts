@@ -16,6 +16,11 @@ import {
   DEFAULT_NETBOOT_PORT,
   netbootConfigSchema,
 } from '@lanctl/netboot';
+import {
+  create as createPresence,
+  DEFAULT_PRESENCE_PORT,
+  presenceConfigSchema,
+} from '@lanctl/presence';
 import { create as createTftp, DEFAULT_TFTP_HTTP_PORT, tftpConfigSchema } from '@lanctl/tftp';
 import {
   create as createUdb,
@@ -208,6 +213,25 @@ export const GATEWAY_SERVICES: {
             ttlSeconds: 3600,
           }),
       });
+    },
+  },
+  {
+    // After udb and mdb: presence follows both streams (users, machines).
+    name: 'presence',
+    build: (ctx) => {
+      const state = join(ctx.data, 'presence');
+      mkdirSync(state, { recursive: true, mode: 0o700 });
+      const config = loadConfig('presence', presenceConfigSchema, {
+        dir: join(ctx.data, 'config'),
+        base: {
+          listen: { host: ctx.host, port: ctx.ports.presence ?? DEFAULT_PRESENCE_PORT },
+          mdb_upstream: ctx.urls.mdbsync,
+          udb_upstream: ctx.urls.udbsync,
+          state_dir: state,
+          auth: { public_key_file: ctx.keys.publicKeyFile },
+        },
+      });
+      return createPresence(config, { ...consumerDeps(ctx, 'presence'), publicKey: ctx.publicKey });
     },
   },
 ];
