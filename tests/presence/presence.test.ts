@@ -1,4 +1,6 @@
-import { issueToken } from '@lanctl/auth';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateTimeauthToken, issueToken } from '@lanctl/auth';
 import { createLogger, createMetricsRegistry, type Listening, validateConfig } from '@lanctl/core';
 import { callJson, openStream, type TempDir, tempDir, waitFor } from '@lanctl/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +13,7 @@ import {
 import { startUdb, type UdbHarness } from '../../services/udb/src/testing/harness.ts';
 
 const T = 30_000;
+const SUB = 'presencesync-sub-secret';
 let mdb: MdbHarness;
 let udb: UdbHarness;
 let dir: TempDir;
@@ -27,6 +30,7 @@ async function startPresence(): Promise<void> {
     udb_upstream: udb.service.syncUrl,
     state_dir: dir.path,
     auth: { public_key_file: mdb.keys.files.publicKeyFile },
+    sadm: { sub_secret_file: join(dir.path, 'sub.secret') },
   });
   service = create(config, {
     logger: createLogger('presence', { silent: true }),
@@ -53,6 +57,7 @@ const list = async () =>
 beforeAll(async () => {
   [mdb, udb] = await Promise.all([startMdb('sqlite'), startUdb('sqlite')]);
   dir = await tempDir('lanctl-presence-');
+  writeFileSync(join(dir.path, 'sub.secret'), SUB);
   station = issueToken(mdb.keys.privateKey, {
     subject: 'workstation',
     role: 'reader',
@@ -250,6 +255,51 @@ describe('presence rules over the HTTP API', () => {
       (await call('DELETE', '/presence/machines/seat2', undefined, mdb.token('root'))).status,
     ).toBe(404);
     expect(await list()).toEqual([]);
+  });
+
+  it('serves SADM’s presencesync /poll: the backlog, then deletes before the update of a takeover', async () => {
+    const controller = new AbortController();
+    const token = encodeURIComponent(generateTimeauthToken(SUB, null));
+    const res = await fetch(`${http.url}/poll?data=%7B%7D&hmac=${token}`, {
+      signal: controller.signal,
+    });
+    expect(res.status).toBe(200);
+    const lines: string[] = [];
+    let buffer = '';
+    void (async () => {
+      try {
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+          buffer += Buffer.from(chunk).toString();
+          const parts = buffer.split('\n');
+          buffer = parts.pop()!;
+          for (const p of parts) if (p.trim()) lines.push(p.trim());
+        }
+      } catch {
+        // aborted
+      }
+    })();
+    const refused = await fetch(
+      `${http.url}/poll?data=%7B%7D&hmac=${encodeURIComponent(generateTimeauthToken('wrong', null))}`,
+    );
+    expect(refused.status).toBe(403);
+    await waitFor(() => lines.length >= 1, 'the backlog');
+    expect(JSON.parse(lines[0]!)).toEqual([]);
+    expect((await login('alice', 'seat1')).status).toBe(200);
+    expect(
+      (await call('POST', '/presence/heartbeat', { login: 'bob', hostname: 'seat1' })).status,
+    ).toBe(200);
+    await waitFor(() => lines.length >= 3, 'two messages');
+    expect(lines.slice(1).map((l) => JSON.parse(l))).toEqual([
+      [{ type: 'update', data: { login: 'alice', hostname: 'seat1' } }],
+      [
+        { type: 'delete', data: { login: 'alice', hostname: 'seat1' } },
+        { type: 'update', data: { login: 'bob', hostname: 'seat1' } },
+      ],
+    ]);
+    controller.abort();
+    expect((await call('DELETE', '/presence/users/bob', undefined, mdb.token('root'))).status).toBe(
+      204,
+    );
   });
 
   it('restarts with an empty state and a new too-early window', async () => {
