@@ -15,6 +15,7 @@ import { startUdb, type UdbHarness } from '../../services/udb/src/testing/harnes
 const T = 30_000;
 const SUB = 'presencesync-sub-secret';
 let mdb: MdbHarness;
+let mdbClosed = false;
 let udb: UdbHarness;
 let dir: TempDir;
 let clock = Date.parse('2026-01-01T00:00:00Z');
@@ -94,7 +95,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await service?.stop();
-  await Promise.all([mdb?.close(), udb?.close()]);
+  await Promise.all([mdbClosed ? undefined : mdb?.close(), udb?.close()]);
   await dir?.cleanup();
 });
 
@@ -320,5 +321,16 @@ describe('presence rules over the HTTP API', () => {
     clock += T / 2;
     expect(service.health()).toMatchObject({ too_early: false });
     expect((await login('bob', 'seat1')).body.error.code).toBe('busy');
+  });
+
+  it('keeps deciding from the last tables while mdb is down, and says so in /healthz', async () => {
+    expect(service.health()).toMatchObject({ ok: true, degraded: false });
+    await mdb.close();
+    mdbClosed = true;
+    await waitFor(() => service.health().degraded === true, 'degraded health');
+    const health = await (await fetch(`${http.url}/healthz`)).json();
+    expect(health).toMatchObject({ degraded: true, loaded: { machines: true, users: true } });
+    expect((await login('carol', 'seat2')).status).toBe(200);
+    expect((await login('bob', 'orgapc')).body.error.code).toBe('user_not_allowed');
   });
 });
