@@ -1,0 +1,75 @@
+import { readSecretFile } from '@lanctl/auth';
+import type { Logger, Registry } from '@lanctl/core';
+import { createStreamServer, Hub, STREAM_ACCESS, sadmPollRouter } from '@lanctl/sync';
+import type { Change } from './state.ts';
+
+/** A presence record on the streams: SADM's `{login, hostname}`, keyed by login. */
+export interface PresenceRecord {
+  login: string;
+  hostname: string;
+}
+
+/**
+ * The `presence` table's hub, from memory (no change log: revisions restart with the process,
+ * so a subscriber resuming from a later one gets a reset snapshot), served as the native SSE
+ * stream and SADM's presencesync `/poll`.
+ */
+export function createPresenceStreams(options: {
+  logger: Logger;
+  metrics: Registry;
+  subSecretFile: string | null;
+}) {
+  const { logger, metrics } = options;
+  const hub = new Hub({ tables: ['presence'], logger });
+  let revision = 0;
+  const streams = createStreamServer({
+    hub,
+    access: STREAM_ACCESS,
+    logger,
+    metrics,
+    service: 'presence',
+  });
+  const poll = sadmPollRouter({
+    hub,
+    tables: [
+      {
+        table: 'presence',
+        key: (r: PresenceRecord) => r.login,
+        toSadm: (r: PresenceRecord) => ({ login: r.login, hostname: r.hostname }),
+      },
+    ],
+    subSecret: options.subSecretFile ? readSecretFile(options.subSecretFile) : null,
+    logger,
+    metrics,
+    service: 'presence',
+  });
+  return {
+    streams,
+    poll,
+    /** Empties the table (start). */
+    reset: () => hub.reset(revision, { presence: [] }),
+    /** One batch; SADM puts the deletes before the update of the same message. */
+    publish(changes: Change[]) {
+      if (changes.length === 0) return;
+      const ordered = [
+        ...changes.filter((c) => c.op === 'delete'),
+        ...changes.filter((c) => c.op !== 'delete'),
+      ];
+      hub.apply(
+        ordered.map((c) => ({
+          revision: ++revision,
+          table: 'presence',
+          id: c.login,
+          op: c.op,
+          record: { login: c.login, hostname: c.hostname } satisfies PresenceRecord,
+        })),
+      );
+      for (const c of ordered)
+        logger.info(`presence ${c.op}`, { login: c.login, hostname: c.hostname });
+    },
+    closeAll() {
+      streams.closeAll();
+      poll.closeAll();
+    },
+  };
+}
