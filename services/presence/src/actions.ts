@@ -1,4 +1,4 @@
-import type { Logger } from '@lanctl/core';
+import { AppError, type Logger } from '@lanctl/core';
 import type { PresenceActions } from './http.ts';
 import type { PresenceMetrics } from './metrics.ts';
 import { type Change, type Directory, decide, type PresenceTable } from './state.ts';
@@ -10,6 +10,8 @@ export interface ActionContext {
   now: () => number;
   /** Logins are refused as too early while this is true (one timeout after start). */
   tooEarly: () => boolean;
+  /** False until both tables exist (received, or loaded from the state files). */
+  tablesLoaded: () => boolean;
   publish: (changes: Change[]) => void;
   metrics: PresenceMetrics;
   logger: Logger;
@@ -24,6 +26,14 @@ export function createActions(ctx: ActionContext): PresenceActions & { purge(): 
     login(login, hostname) {
       const t0 = process.hrtime.bigint();
       purge();
+      if (!ctx.tooEarly() && !ctx.tablesLoaded()) {
+        // Not a refusal of the user: without the tables every machine would look unknown.
+        throw new AppError(
+          503,
+          'unavailable',
+          'the machine and user tables are not loaded yet (mdb or udb unreachable)',
+        );
+      }
       const refusal = decide({
         login,
         hostname,

@@ -70,6 +70,7 @@ export function create(config: PresenceConfig, deps: PresenceDeps): PresenceServ
     directory,
     now,
     tooEarly: () => now() - startedAt < timeoutMs,
+    tablesLoaded: () => loadedTables(directory).machines && loadedTables(directory).users,
     publish: streams.publish,
     metrics: createPresenceMetrics(deps.metrics, () => table.size),
     logger: deps.logger,
@@ -122,15 +123,20 @@ function healthOf(
 ): HealthReport {
   const { machines, users } = directory;
   const up = machines.connected && users.connected;
-  const loaded = (c: FollowedDirectory['machines'] | FollowedDirectory['users']) =>
-    c.state.size > 0 || c.status.lastEventAt !== null;
   return {
     ok: up,
     degraded: !up,
     upstream: { machines: machines.status, users: users.status },
-    loaded: { machines: loaded(machines), users: loaded(users) },
+    loaded: loadedTables(directory),
     sessions,
     too_early: tooEarlyMs > 0,
     too_early_remaining_seconds: Math.ceil(tooEarlyMs / 1000),
   };
+}
+
+/** A table exists once received or loaded from its state file (an empty table counts). */
+function loadedTables({ machines, users }: FollowedDirectory) {
+  const loaded = (c: FollowedDirectory['machines'] | FollowedDirectory['users']) =>
+    c.state.size > 0 || c.status.lastEventAt !== null || c.revision > 0;
+  return { machines: loaded(machines), users: loaded(users) };
 }
