@@ -1,4 +1,5 @@
-import type { Machine, SelfRegistrationSetting } from '@lanctl/model';
+import { type ApiError, createMdbClient, isApiError } from '@lanctl/client';
+import type { Machine, RegistrationSuggestion } from '@lanctl/model';
 import type { Planned } from './scripts/menu.ts';
 
 /** What registration needs of mdb's API (narrow, so tests can stand in for mdb). */
@@ -11,12 +12,7 @@ export interface Registrar {
   register(input: RegistrationInput): Promise<RegistrationResult>;
 }
 
-export interface Suggestion {
-  hostname: string | null;
-  source: 'expected' | 'pattern' | null;
-  rfs: number;
-  hfs: number;
-}
+export type Suggestion = RegistrationSuggestion;
 
 export interface RegistrationInput {
   mac: string;
@@ -60,34 +56,14 @@ export function cachedReads(registrar: Registrar, ttlMs: number, now: () => numb
 
 /** mdb's registration API with netboot's token (scopes read and machines:register). */
 export function mdbRegistrar(options: { mdbUrl: string; token: () => string }): Registrar {
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(new URL(path, options.mdbUrl), {
-      method,
-      headers: {
-        authorization: `Bearer ${options.token()}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
-    const json = (await res.json().catch(() => ({}))) as any;
-    return { status: res.status, json };
-  };
-  const suggestion = async (room: string): Promise<Suggestion> => {
-    const { status, json } = await call(
-      'GET',
-      `/api/v1/registrations/suggestion?room=${encodeURIComponent(room)}`,
-    );
-    if (status !== 200) throw new Error(`mdb: suggestion for room ${room}: HTTP ${status}`);
-    return json as Suggestion;
-  };
+  // A client per call: the token file may be rotated under us (re-read at each use).
+  const mdb = () =>
+    createMdbClient({ baseUrl: options.mdbUrl, token: options.token(), timeoutMs: TIMEOUT_MS });
+  const suggestion = (room: string): Promise<Suggestion> => mdb().registrations.suggest(room);
   return {
     async state() {
       try {
-        const { status, json } = await call('GET', '/api/v1/settings/allow_self_registration');
-        if (status !== 200)
-          return { open: false, reason: `The machine database answered ${status}.` };
-        const setting = json as SelfRegistrationSetting;
+        const setting = await mdb().settings.get('allow_self_registration');
         return setting.value
           ? { open: true, reason: null }
           : {
@@ -96,6 +72,9 @@ export function mdbRegistrar(options: { mdbUrl: string; token: () => string }): 
                 'Self-registration is closed. A root can open it: lanctl setting set allow_self_registration on --for 1h',
             };
       } catch (e) {
+        if (isApiError(e) && e.status !== 0) {
+          return { open: false, reason: `The machine database answered ${e.status}.` };
+        }
         return {
           open: false,
           reason: `The machine database is unreachable (${(e as Error).message}).`,
@@ -113,45 +92,39 @@ export function mdbRegistrar(options: { mdbUrl: string; token: () => string }): 
       return all.flat();
     },
     async register(input) {
-      let reply: { status: number; json: any };
       try {
-        reply = await call('POST', '/api/v1/registrations', input);
+        return { outcome: 'registered', machine: await mdb().registrations.register(input) };
       } catch (e) {
-        return {
-          outcome: 'failed',
-          message: `the machine database is unreachable (${(e as Error).message}).`,
-        };
+        if (!isApiError(e) || e.status === 0) {
+          const why = (e as Error).message;
+          return { outcome: 'failed', message: `the machine database is unreachable (${why}).` };
+        }
+        return { outcome: outcomeOf(e), message: plainWords(e, input) };
       }
-      const { status, json } = reply;
-      if (status === 201 || status === 200)
-        return { outcome: 'registered', machine: json as Machine };
-      return { outcome: outcomeOf(status, json), message: plainWords(status, json, input) };
     },
   };
 }
 
-function outcomeOf(status: number, json: any): Exclude<RegistrationOutcome, 'registered'> {
-  if (status === 403 && json?.error?.code === 'registration_closed') return 'closed';
-  if (status === 409) return 'duplicate';
-  if (status === 400 || status === 422) return 'invalid';
+function outcomeOf(e: ApiError): Exclude<RegistrationOutcome, 'registered'> {
+  if (e.status === 403 && e.code === 'registration_closed') return 'closed';
+  if (e.status === 409) return 'duplicate';
+  if (e.status === 400 || e.status === 422) return 'invalid';
   return 'failed';
 }
 
 /** mdb's error as a sentence for the screen of the machine. */
-function plainWords(status: number, json: any, input: RegistrationInput): string {
-  const error = json?.error ?? {};
-  const field: string | undefined = error.details?.[0]?.field;
-  if (status === 403 && error.code === 'registration_closed') {
+function plainWords(e: ApiError, input: RegistrationInput): string {
+  const field = e.details[0]?.field;
+  if (e.status === 403 && e.code === 'registration_closed') {
     return 'self-registration is closed. Ask a root to open it, then try again.';
   }
-  if (status === 409 && field === 'hostname') {
+  if (e.status === 409 && field === 'hostname') {
     return `the hostname ${input.hostname} is already taken. Choose another one.`;
   }
-  if (status === 409 && field === 'mac')
+  if (e.status === 409 && field === 'mac')
     return 'this machine (its MAC address) is already registered.';
-  if (status === 409 && /pool/.test(error.code ?? '')) {
+  if (e.status === 409 && /pool/.test(e.code)) {
     return 'no free address is left for this machine type. Ask a root.';
   }
-  const message: string = error.message ?? `the machine database answered HTTP ${status}`;
-  return `${message}.`.replace(/\.\.$/, '.');
+  return `${e.message}.`.replace(/\.\.$/, '.');
 }
