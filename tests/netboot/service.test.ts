@@ -300,6 +300,8 @@ describe('boot files and the timeline', () => {
 
   it("records each request in the machine's timeline", async () => {
     await get(`/boot/${KNOWN.mac}/`, '192.168.0.11');
+    // A boot file through the same proxy: the same address rule (X-Real-IP from a trusted peer).
+    await get('/files/rfs0/initramfs-linux.img', '192.168.0.11');
     const r = await mdb.call('GET', '/api/v1/machines/x', undefined, 'reader');
     expect(r.status).toBe(404);
     const res = await fetch(`${http.url}/api/v1/machines/${KNOWN.hostname}/boot`, {
@@ -308,6 +310,7 @@ describe('boot files and the timeline', () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as { boot: { events: { source: string; summary: string }[] } };
     expect(body.boot.events.some((e) => e.source === 'netboot')).toBe(true);
+    expect(body.boot.events.some((e) => e.source === 'files')).toBe(true);
     const anonymous = await fetch(`${http.url}/api/v1/machines/${KNOWN.hostname}/boot`);
     expect(anonymous.status).toBe(401);
   });

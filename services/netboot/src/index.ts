@@ -116,6 +116,8 @@ export function create(config: NetbootConfig, deps: NetbootDeps): NetbootService
     metrics: deps.metrics,
     logger,
     now,
+    // One rule for the whole service: X-Real-IP from `trusted_proxies` only.
+    clientIp: (req) => clientIp(req, trusted),
     onTransfer: (t: FileTransfer) =>
       record({
         at: t.at,

@@ -1,5 +1,6 @@
 import { isAbsolute } from 'node:path';
 import type { Logger } from '@lanctl/core';
+import type { Request } from 'express';
 import type { Registry } from 'prom-client';
 
 export interface FileServerSpec {
@@ -48,6 +49,8 @@ export interface BootFilesOptions {
   metrics: Registry;
   logger: Logger;
   onTransfer?(e: FileTransfer): void;
+  /** Who asked (the service's own rule for proxies); express's `req.ip` by default. */
+  clientIp?(req: Request): string;
   now?: () => number;
   /** Size of each of a transfer's two reused read buffers (default 256 KiB; see docs/benchmarks.md, "boot"). */
   chunkBytes?: number;

@@ -19,7 +19,7 @@ interface ServerState {
   slots: Slots;
 }
 
-function clientIp(req: Request): string {
+function requestIp(req: Request): string {
   const ip = req.ip ?? req.socket.remoteAddress ?? '';
   return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
 }
@@ -88,7 +88,7 @@ async function handle(ctx: Context, req: Request, res: Response): Promise<void> 
   const parsed = parseFilePath(urlPath);
   const t: Transfer = {
     at,
-    ip: clientIp(req),
+    ip: (ctx.options.clientIp ?? requestIp)(req),
     server: parsed.server !== null && ctx.servers.has(parsed.server) ? parsed.server : '-',
     path: (parsed.ok ? parsed.path : urlPath).slice(0, 256), // a refused path may be long
     range: typeof req.headers.range === 'string' ? req.headers.range : null,
