@@ -28,3 +28,17 @@ export function issuesToFields(issues: z.core.$ZodIssue[]): FieldIssue[] {
   }
   return out;
 }
+
+/**
+ * A `limit` query parameter of a list endpoint: absent → `fallback`; else an integer from 1 to
+ * `max`, or a 400 naming `limit`.
+ */
+export function parseLimitParam(value: unknown, max: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(n >= 1 && n <= max)) {
+    const message = `expected an integer from 1 to ${max}`;
+    throw invalidRequest(`limit: ${message}`, [{ field: 'limit', message }]);
+  }
+  return n;
+}

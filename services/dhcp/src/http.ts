@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { authenticate, requireScope } from '@lanctl/auth';
-import { invalidRequest } from '@lanctl/core';
+import { invalidRequest, parseLimitParam } from '@lanctl/core';
 import { formatIpv4, MAC_FORMAT_MESSAGE, normalizeMac } from '@lanctl/model';
 import express, { type Express } from 'express';
 import type { LeaseStore } from './leases.ts';
@@ -12,16 +12,6 @@ export interface ApiDeps {
 }
 
 const MAX_LIMIT = 1000;
-
-function parseLimit(value: unknown): number {
-  if (value === undefined) return 100;
-  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!(n >= 1 && n <= MAX_LIMIT)) {
-    const message = `expected an integer from 1 to ${MAX_LIMIT}`;
-    throw invalidRequest(`limit: ${message}`, [{ field: 'limit', message }]);
-  }
-  return n;
-}
 
 /** `/api/v1/boot-events` and `/api/v1/leases`: bearer token with the `read` scope. */
 export function mountApi(app: Express, deps: ApiDeps): void {
@@ -35,7 +25,7 @@ export function mountApi(app: Express, deps: ApiDeps): void {
         { field: 'mac', message: MAC_FORMAT_MESSAGE },
       ]);
     }
-    const limit = parseLimit(req.query.limit);
+    const limit = parseLimitParam(req.query.limit, MAX_LIMIT, 100);
     const events = deps.store.events(mac, limit).map((e) => ({
       ...e,
       at: new Date(e.at).toISOString(),

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { isIPv4 } from 'node:net';
 import { authenticate, requireScope } from '@lanctl/auth';
-import { type createHttpApp, invalidRequest } from '@lanctl/core';
+import { type createHttpApp, invalidRequest, parseLimitParam } from '@lanctl/core';
 import type { TransferHistory } from './history.ts';
 
 type App = Parameters<Parameters<typeof createHttpApp>[0]['mount']>[0];
@@ -12,16 +12,6 @@ export interface ApiDeps {
 }
 
 const MAX_LIMIT = 1000;
-
-function parseLimit(value: unknown): number {
-  if (value === undefined) return 100;
-  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!(n >= 1 && n <= MAX_LIMIT)) {
-    const message = `expected an integer from 1 to ${MAX_LIMIT}`;
-    throw invalidRequest(`limit: ${message}`, [{ field: 'limit', message }]);
-  }
-  return n;
-}
 
 function parseIp(value: unknown): string | null {
   if (value === undefined) return null;
@@ -34,7 +24,7 @@ function parseIp(value: unknown): string | null {
 export function mountApi(app: App, deps: ApiDeps): void {
   app.get('/api/v1/transfers', authenticate(deps.publicKey), requireScope('read'), (req, res) => {
     const ip = parseIp(req.query.ip);
-    const limit = parseLimit(req.query.limit);
+    const limit = parseLimitParam(req.query.limit, MAX_LIMIT, 100);
     const transfers = deps.history.query(ip, limit).map((t) => ({
       ...t,
       at: new Date(t.at).toISOString(),
