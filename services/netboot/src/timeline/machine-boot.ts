@@ -10,7 +10,7 @@ import {
 import type { Machine } from '@lanctl/model';
 import type { EventLog } from './event-log.ts';
 import { fetchDhcp, fetchTftp, type Source } from './sources.ts';
-import { addressWindows, ownNetbootEvents, ownTransfers } from './windows.ts';
+import { addressWindows, GIVEN, ownNetbootEvents, ownTransfers } from './windows.ts';
 
 /** Without DHCP's records: the addresses this MAC's own requests came from, around them. */
 function addReportedWindows(windows: Map<string, [number, number][]>, events: NetbootEvent[]) {
@@ -24,7 +24,6 @@ function addReportedWindows(windows: Map<string, [number, number][]>, events: Ne
 
 /** Netboot events read per query (by MAC, by addresses). */
 const NETBOOT_LIMIT = 2000;
-const GIVEN = new Set(['OFFER', 'ACK']);
 
 export interface BootSources {
   log: EventLog;
@@ -54,13 +53,11 @@ function addressesOf(machine: Target, dhcp: DhcpBootEvent[], net: NetbootEvent[]
   return [...ips];
 }
 
-function netbootEvents(log: EventLog, mac: string, ips: string[], sinceMs: number) {
+/** The MAC's own events (already read) and those of its addresses, each once. */
+function netbootEvents(log: EventLog, byMac: NetbootEvent[], ips: string[], sinceMs: number) {
   const seen = new Set<string>();
   const out: NetbootEvent[] = [];
-  for (const e of [
-    ...log.byMac(mac, sinceMs, NETBOOT_LIMIT),
-    ...log.byIps(ips, sinceMs, NETBOOT_LIMIT),
-  ]) {
+  for (const e of [...byMac, ...log.byIps(ips, sinceMs, NETBOOT_LIMIT)]) {
     const k = key(e);
     if (seen.has(k)) continue;
     seen.add(k);
@@ -90,7 +87,7 @@ export async function machineBoot(
   const net = ownNetbootEvents(
     windows,
     machine.mac,
-    netbootEvents(sources.log, machine.mac, ips, sinceMs),
+    netbootEvents(sources.log, byMac, ips, sinceMs),
     dhcpKnown,
   );
   const own = ownTransfers(windows, transfers);

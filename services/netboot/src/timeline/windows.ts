@@ -3,7 +3,8 @@ import type { DhcpBootEvent, NetbootEvent, TftpTransfer } from '@lanctl/boot';
 /** When an address was this machine's: [from, to) in ms. */
 type Window = [number, number];
 
-const GIVEN = new Set(['OFFER', 'ACK']);
+/** DHCP replies that give the client an address. */
+export const GIVEN = new Set(['OFFER', 'ACK']);
 
 /**
  * When each address belonged to the machine: its fixed address always; an address DHCP gave its
