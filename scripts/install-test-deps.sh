@@ -31,6 +31,12 @@ command -v qemu-system-x86_64 >/dev/null 2>&1 || need+=(qemu-system-x86)
 [ -f /usr/lib/ipxe/undionly.kpxe ] || need+=(ipxe)
 [ -d /usr/lib/ipxe/qemu ] || need+=(ipxe-qemu)
 [ -f /usr/share/ovmf/OVMF.fd ] || need+=(ovmf)
+# Presence, SSO and firewall: a real PAM stack (pamtester through pam_exec), nftables and ipset
+# in network namespaces, wrk for `pnpm bench:sso`.
+command -v pamtester >/dev/null 2>&1 || need+=(pamtester)
+command -v nft >/dev/null 2>&1 || need+=(nftables)
+command -v ipset >/dev/null 2>&1 || need+=(ipset)
+command -v wrk >/dev/null 2>&1 || need+=(wrk)
 # Headless Chromium prints the password sheets to PDF (and will drive the web UI's tests).
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 

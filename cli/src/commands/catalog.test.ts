@@ -128,3 +128,28 @@ describe('lanctl setting', () => {
     expect(bad.stderr).toMatch(/^lanctl: option '--for <duration>' argument '2 hours' is invalid/);
   });
 });
+
+describe('lanctl contest-mode', () => {
+  it('turns contest mode on and off, with no end date, and shows it', async () => {
+    expect((await h.admin('contest-mode')).stdout).toBe('contest_mode is off\n');
+    expect((await h.admin('contest-mode on')).stdout).toBe('contest_mode is on\n');
+    expect((await h.admin('setting get')).stdout).toMatch(/^contest_mode +on$/m);
+    expect(JSON.parse((await h.admin('contest-mode --json')).stdout)).toEqual({
+      key: 'contest_mode',
+      value: true,
+    });
+    expect((await h.admin('contest-mode off')).stdout).toBe('contest_mode is off\n');
+  });
+
+  it('refuses a bad value and an end date (usage errors)', async () => {
+    const [bad, limited] = await Promise.all([
+      h.admin('contest-mode maybe'),
+      h.admin('setting set contest_mode on --for 2h'),
+    ]);
+    expect(bad.code).toBe(2);
+    expect(limited).toMatchObject({
+      code: 2,
+      stderr: 'lanctl: --for and --until only apply when turning allow_self_registration on\n',
+    });
+  });
+});

@@ -1,23 +1,36 @@
-import type { SelfRegistrationUpdateInput } from '@lanctl/client';
-import { SETTING_KEYS, type SelfRegistrationSetting, type SettingKey } from '@lanctl/model';
+import type { MdbClient } from '@lanctl/client';
+import { SETTING_KEYS, type Setting, type SettingKey } from '@lanctl/model';
 import { type Command, Option } from 'commander';
-import { addWord, apiCommand, type ConnectionOptions, connect, run } from '../command.ts';
+import {
+  addWord,
+  apiCommand,
+  type ConnectionOptions,
+  connect,
+  connectionOptions,
+  run,
+} from '../command.ts';
 import { printDone, printJson, printList, usageError } from '../output.ts';
 import { formatDuration, parseDuration, parseOnOff } from '../parse.ts';
 import type { Column } from '../table.ts';
 
-const left = (s: SelfRegistrationSetting) =>
-  s.enabled_until ? formatDuration((Date.parse(s.enabled_until) - Date.now()) / 1000) : '';
+const until = (s: Setting) => (s.key === 'allow_self_registration' ? s.enabled_until : null);
+const left = (s: Setting) => {
+  const end = until(s);
+  return end ? formatDuration((Date.parse(end) - Date.now()) / 1000) : '';
+};
 
-const COLUMNS: Column<SelfRegistrationSetting>[] = [
+const COLUMNS: Column<Setting>[] = [
   { header: 'SETTING', value: (s) => s.key },
   { header: 'VALUE', value: (s) => (s.value ? 'on' : 'off') },
-  { header: 'UNTIL', value: (s) => s.enabled_until ?? '' },
+  { header: 'UNTIL', value: (s) => until(s) ?? '' },
   { header: 'LEFT', value: left },
 ];
 
-const summary = (s: SelfRegistrationSetting) =>
-  s.value ? `${s.key} is on until ${s.enabled_until} (${left(s)} left)` : `${s.key} is off`;
+const summary = (s: Setting) => {
+  if (!s.value) return `${s.key} is off`;
+  const end = until(s);
+  return end ? `${s.key} is on until ${end} (${left(s)} left)` : `${s.key} is on`;
+};
 
 function settingKey(key: string): SettingKey {
   if (!(SETTING_KEYS as readonly string[]).includes(key)) {
@@ -32,17 +45,20 @@ interface SetOptions extends ConnectionOptions {
   json?: boolean;
 }
 
-/** Turning self-registration on always has an end: exactly one of --for and --until. */
-function update(key: SettingKey, on: boolean, o: SetOptions): SelfRegistrationUpdateInput {
+/** Self-registration always ends: turning it on needs exactly one of --for and --until. */
+function setSetting(client: MdbClient, key: SettingKey, on: boolean, o: SetOptions) {
   const limited = o.for !== undefined || o.until !== undefined;
-  if (!on) {
-    if (limited) usageError('--for and --until only apply when turning a setting on');
-    return { value: false };
+  if (key !== 'allow_self_registration' || !on) {
+    if (limited) usageError('--for and --until only apply when turning allow_self_registration on');
+    return client.settings.set(key, { value: on });
   }
   if (!limited) usageError(`turning ${key} on needs --for DURATION (e.g. 2h) or --until TIME`);
-  return o.for !== undefined
-    ? { value: true, duration_seconds: o.for }
-    : { value: true, enabled_until: o.until };
+  return client.settings.set(
+    key,
+    o.for !== undefined
+      ? { value: true, duration_seconds: o.for }
+      : { value: true, enabled_until: o.until },
+  );
 }
 
 export function registerSetting(program: Command): void {
@@ -73,9 +89,27 @@ export function registerSetting(program: Command): void {
     .option('--json', 'print the resulting setting as JSON')
     .action(
       run(async (name: string, on: boolean, o: SetOptions) => {
-        const key = settingKey(name);
-        const result = await connect(o).settings.set(key, update(key, on, o));
+        const result = await setSetting(connect(o), settingKey(name), on, o);
         printDone(result, summary(result), Boolean(o.json));
       }),
     );
+  const contest = connectionOptions(
+    addWord(
+      program,
+      'contest-mode',
+      'contest mode: `on` takes the internet away from contestants (firewall), `off` gives it back; no argument shows it',
+    ),
+  )
+    .argument('[value]', 'on or off', parseOnOff)
+    .option('--json', 'print the setting as JSON');
+  contest.action(
+    run(async (on: boolean | undefined, o: ConnectionOptions & { json?: boolean }) => {
+      const client = connect(o);
+      const result =
+        on === undefined
+          ? await client.settings.get('contest_mode')
+          : await client.settings.set('contest_mode', { value: on });
+      printDone(result, summary(result), Boolean(o.json));
+    }),
+  );
 }

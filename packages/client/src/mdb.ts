@@ -19,7 +19,8 @@ import type {
   registrationSchema,
   roomCreateSchema,
   roomUpdateSchema,
-  SelfRegistrationSetting,
+  SETTING_UPDATE_SCHEMAS,
+  Setting,
   SettingKey,
   Switch,
   selfRegistrationUpdateSchema,
@@ -98,9 +99,12 @@ export interface MdbClient {
   machineTypes: Collection<MachineType, MachineTypeCreateInput, MachineTypeUpdateInput>;
   pools: Collection<Pool, PoolCreateInput, PoolUpdateInput>;
   settings: {
-    list(): Promise<SelfRegistrationSetting[]>;
-    get(key: SettingKey): Promise<SelfRegistrationSetting>;
-    set(key: SettingKey, update: SelfRegistrationUpdateInput): Promise<SelfRegistrationSetting>;
+    list(): Promise<Setting[]>;
+    get<K extends SettingKey>(key: K): Promise<Extract<Setting, { key: K }>>;
+    set<K extends SettingKey>(
+      key: K,
+      update: Input<(typeof SETTING_UPDATE_SCHEMAS)[K]>,
+    ): Promise<Extract<Setting, { key: K }>>;
   };
   whoami(): Promise<WhoAmI>;
 }
@@ -132,8 +136,7 @@ export function createMdbClient(options: ClientOptions): MdbClient {
     machineTypes: collection(call, '/machine-types'),
     pools: collection(call, '/pools'),
     settings: {
-      list: async () =>
-        (await call<{ items: SelfRegistrationSetting[] }>('GET', '/settings')).items,
+      list: async () => (await call<{ items: Setting[] }>('GET', '/settings')).items,
       get: (key) => call('GET', setting(key)),
       set: (key, update) => call('PUT', setting(key), { body: update }),
     },

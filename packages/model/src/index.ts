@@ -7,6 +7,7 @@ export * from './mac.ts';
 export * from './machine.ts';
 export * from './machine-csv.ts';
 export * from './network.ts';
+export * from './presence.ts';
 export * from './registration.ts';
 export * from './roles.ts';
 export * from './room-pattern.ts';

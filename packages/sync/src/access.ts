@@ -15,6 +15,8 @@ export const STREAM_ACCESS = {
   rooms: { scope: 'read' },
   machine_types: { scope: 'read' },
   boot_profiles: { scope: 'read' },
+  /** mdb's settings (`contest_mode`, `allow_self_registration`) by key. */
+  settings: { scope: 'read' },
   /** presence's sessions: `{login, hostname}` by login. */
   presence: { scope: 'read' },
   /** Every user to `users:read`; the sha512-crypt hash only with `users:hashes`. */

@@ -1,6 +1,7 @@
 import {
   bootProfileCreateSchema,
   bootProfileUpdateSchema,
+  contestModeUpdateSchema,
   expectedHostsSchema,
   machineCreateSchema,
   machineImportSchema,
@@ -149,7 +150,10 @@ export function openApiDocument(): object {
       '/api/v1/settings': { get: { responses: ok('every setting') } },
       '/api/v1/settings/{key}': {
         get: { responses: ok('the setting, evaluated now') },
-        put: { requestBody: body(selfRegistrationUpdateSchema), responses: ok('the setting') },
+        put: {
+          requestBody: body(z.union([selfRegistrationUpdateSchema, contestModeUpdateSchema])),
+          responses: ok('the setting'),
+        },
       },
       '/api/v1/auth/whoami': { get: { responses: ok('the principal of the bearer token') } },
     },

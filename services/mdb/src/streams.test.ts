@@ -57,6 +57,36 @@ describe.each(ENGINES)('mdb change streams on %s', (engine) => {
     resumed.stop();
   });
 
+  it('streams settings by key: the snapshot, then contest mode turned on', async () => {
+    const url = `${mdb.url}/api/v1/sync/settings`;
+    const stream = await openStream(url, mdb.token('reader'));
+    await until(() => stream.events.length >= 1, 'the settings snapshot');
+    const before = stream.events.length;
+    const on = await mdb.call('PUT', '/api/v1/settings/contest_mode', { value: true });
+    expect(on.body).toEqual({ key: 'contest_mode', value: true });
+    await until(() => stream.events.length > before, 'the contest mode change');
+    const change = stream.events.at(-1)!;
+    expect(change.type === 'change' && [change.data.op, change.data.record]).toEqual([
+      'update',
+      { key: 'contest_mode', value: true },
+    ]);
+    stream.stop();
+    // A new subscriber's snapshot has it, keyed by name.
+    const again = await openStream(url, mdb.token('reader'));
+    await until(() => again.events.length >= 1, 'a second snapshot');
+    const snapshot = again.events[0]!;
+    expect(snapshot.type === 'snapshot' && snapshot.data.items).toEqual([
+      { id: 'contest_mode', record: { key: 'contest_mode', value: true } },
+    ]);
+    again.stop();
+    const bad = await mdb.call('PUT', '/api/v1/settings/contest_mode', {
+      value: true,
+      duration_seconds: 60,
+    });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('duration_seconds');
+  });
+
   it('refuses anonymous and contestant subscribers, and unknown tables', async () => {
     expect((await openStream(`${mdb.url}/api/v1/sync/machines`, null)).status).toBe(401);
     expect(

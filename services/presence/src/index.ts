@@ -19,7 +19,7 @@ import { createPresenceStreams } from './streams.ts';
 export { DEFAULT_PRESENCE_PORT, type PresenceConfig, presenceConfigSchema } from './config.ts';
 export { PRESENCE_WRITE_SCOPE } from './http.ts';
 export { type Change, type Directory, decide, PresenceTable, type Refusal } from './state.ts';
-export type { PresenceRecord } from './streams.ts';
+export type { PresenceRecord } from '@lanctl/model';
 
 export interface PresenceDeps {
   logger: Logger;

@@ -1,13 +1,9 @@
 import { readSecretFile } from '@lanctl/auth';
 import type { Logger, Registry } from '@lanctl/core';
+import type { PresenceRecord } from '@lanctl/model';
 import { createStreamServer, Hub, STREAM_ACCESS, sadmPollRouter } from '@lanctl/sync';
 import type { Change } from './state.ts';
 
-/** A presence record on the streams: SADM's `{login, hostname}`, keyed by login. */
-export interface PresenceRecord {
-  login: string;
-  hostname: string;
-}
 
 /**
  * The `presence` table's hub, from memory (no change log: revisions restart with the process,

@@ -1,5 +1,5 @@
 import { parseInput } from '@lanctl/core';
-import { selfRegistrationUpdateSchema } from '@lanctl/model';
+import { SETTING_UPDATE_SCHEMAS, type SettingKey } from '@lanctl/model';
 import { Router } from 'express';
 import type { SettingsStore } from '../store/settings.ts';
 import type { Access } from './access.ts';
@@ -13,10 +13,9 @@ export function settingRoutes(store: SettingsStore, access: Access): Router {
     res.json(await store.get(req.params.key as string));
   });
   router.put('/:key', access.write, async (req, res) => {
-    await store.get(req.params.key as string);
-    res.json(
-      await store.set(req.params.key as string, parseInput(selfRegistrationUpdateSchema, req.body)),
-    );
+    const { key } = await store.get(req.params.key as string);
+    const schema = SETTING_UPDATE_SCHEMAS[key as SettingKey];
+    res.json(await store.set(key, parseInput(schema, req.body)));
   });
   return router;
 }
