@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateTimeauthToken, issueToken } from '@lanctl/auth';
+import { generateTimeauthToken, issueToken, presenceHostScope } from '@lanctl/auth';
 import { createLogger, createMetricsRegistry, type Listening, validateConfig } from '@lanctl/core';
 import { callJson, openStream, type TempDir, tempDir, waitFor } from '@lanctl/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -237,6 +237,24 @@ describe('presence rules over the HTTP API', () => {
       'update {"login":"alice","hostname":"seat1"}',
     ]);
     stream.stop();
+  });
+
+  it('binds a host token (presence:host:<H>) to its machine', async () => {
+    const seat3 = issueToken(mdb.keys.privateKey, {
+      subject: 'ws-seat3',
+      role: 'reader',
+      scopes: ['read', presenceHostScope('seat3')],
+    });
+    const as = (path: string, l: string, h: string) =>
+      call('POST', `/presence/${path}`, { login: l, hostname: h }, seat3);
+    expect((await as('login', 'carol', 'seat3')).status).toBe(200);
+    expect((await as('heartbeat', 'carol', 'seat3')).status).toBe(200);
+    const elsewhere = await as('heartbeat', 'carol', 'seat1');
+    expect(elsewhere.status).toBe(403);
+    expect(elsewhere.body.error.message).toBe('this token is bound to another machine than seat1');
+    expect((await as('logout', 'carol', 'seat1')).status).toBe(403);
+    expect((await as('logout', 'carol', 'seat3')).status).toBe(200);
+    expect(await list()).not.toContain('carol@seat3');
   });
 
   it('lets roots end sessions and free machines; others get 403, anonymous 401', async () => {

@@ -5,10 +5,11 @@ import {
   issueToken,
   type KeyFiles,
   loadPrivateKey,
+  presenceHostScope,
   SCOPES_BY_ROLE,
 } from '@lanctl/auth';
-import { type Role, SERVICE_ROLES } from '@lanctl/model';
-import { type Command, Option } from 'commander';
+import { hostnameSchema, type Role, SERVICE_ROLES } from '@lanctl/model';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { addWord, run } from '../command.ts';
 import { LOCAL_DATA_DIR } from '../credentials.ts';
 import { usageError } from '../output.ts';
@@ -43,6 +44,7 @@ interface CreateOptions {
   data?: string;
   key?: string;
   scope?: string[];
+  host?: string[];
 }
 
 function keyFiles(o: CreateOptions): KeyFiles {
@@ -72,7 +74,8 @@ async function createToken(o: CreateOptions): Promise<void> {
         'services accept this token once they verify with that public key\n',
     );
   }
-  const scopes = [...new Set([...SCOPES_BY_ROLE[o.role], ...(o.scope ?? [])])];
+  const hosts = (o.host ?? []).map(presenceHostScope);
+  const scopes = [...new Set([...SCOPES_BY_ROLE[o.role], ...(o.scope ?? []), ...hosts])];
   const token = issueToken(loadPrivateKey(files.privateKeyFile), {
     subject: o.name,
     role: o.role,
@@ -118,8 +121,23 @@ export function registerToken(program: Command): void {
     .addOption(
       new Option(
         '--scope <scope...>',
-        "extra scopes beyond the role's: users:hashes (passwd writer), machines:register (netboot)",
+        "extra scopes beyond the role's: users:hashes (passwd writer), machines:register " +
+          '(netboot), presence:write (workstations: any machine)',
       ).choices(EXTRA_SCOPES),
     )
+    .option(
+      '--host <hostname...>',
+      'a workstation token bound to these machines (scope presence:host:<hostname>): it logs ' +
+        'users in and heartbeats there only',
+      collectHostnames,
+    )
     .action(run(createToken));
+}
+
+function collectHostnames(value: string, previous: string[] | undefined): string[] {
+  const parsed = hostnameSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new InvalidArgumentError(`"${value}": ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  }
+  return [...(previous ?? []), parsed.data];
 }

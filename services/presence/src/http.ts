@@ -1,13 +1,16 @@
 import type { KeyObject } from 'node:crypto';
-import { authenticate, requireScope } from '@lanctl/auth';
-import { AppError, invalidRequest, issuesToFields } from '@lanctl/core';
+import {
+  authenticate,
+  isWorkstation,
+  mayActForHost,
+  principalOf,
+  requireScope,
+} from '@lanctl/auth';
+import { AppError, forbidden, invalidRequest, issuesToFields, unauthorized } from '@lanctl/core';
 import { hostnameSchema, loginSchema } from '@lanctl/model';
-import { type Request, type Response, Router } from 'express';
+import { type NextFunction, type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { Refusal } from './state.ts';
-
-/** The scope a workstation's token needs to log users in and out and send heartbeats. */
-export const PRESENCE_WRITE_SCOPE = 'presence:write';
 
 /** What the routes do (the service's state machine behind them). */
 export interface PresenceActions {
@@ -21,11 +24,27 @@ export interface PresenceActions {
 
 const bodySchema = z.object({ login: loginSchema, hostname: hostnameSchema }).strict();
 
-function parseBody(req: Request): { login: string; hostname: string } {
+/** A workstation token: `presence:write` (any machine) or `presence:host:<H>` (machine H only). */
+function workstation(_req: Request, res: Response, next: NextFunction): void {
+  const principal = principalOf(res);
+  if (!principal) throw unauthorized();
+  if (!isWorkstation(principal)) {
+    throw forbidden(
+      'a workstation token (scope presence:write or presence:host:<hostname>) is needed',
+    );
+  }
+  next();
+}
+
+/** The body, once valid, and only for a machine the token may act for. */
+function parseBody(req: Request, res: Response): { login: string; hostname: string } {
   const parsed = bodySchema.safeParse(req.body);
   if (!parsed.success) {
     const fields = issuesToFields(parsed.error.issues);
     throw invalidRequest(fields.map((f) => `${f.field}: ${f.message}`).join('; '), fields);
+  }
+  if (!mayActForHost(principalOf(res)!, parsed.data.hostname)) {
+    throw forbidden(`this token is bound to another machine than ${parsed.data.hostname}`);
   }
   return parsed.data;
 }
@@ -42,21 +61,20 @@ export function presenceRouter(
 ): Router {
   const router = Router();
   router.use(authenticate(publicKey));
-  const write = requireScope(PRESENCE_WRITE_SCOPE);
-  router.post('/presence/login', write, (req: Request, res: Response) => {
-    const { login, hostname } = parseBody(req);
+  router.post('/presence/login', workstation, (req: Request, res: Response) => {
+    const { login, hostname } = parseBody(req, res);
     const refusal = actions.login(login, hostname);
     if (refusal) throw locked(refusal);
     res.json({ login, hostname });
   });
-  router.post('/presence/logout', write, (req: Request, res: Response) => {
-    const { login, hostname } = parseBody(req);
+  router.post('/presence/logout', workstation, (req: Request, res: Response) => {
+    const { login, hostname } = parseBody(req, res);
     const refusal = actions.logout(login, hostname);
     if (refusal) throw locked(refusal);
     res.json({ login, hostname });
   });
-  router.post('/presence/heartbeat', write, (req: Request, res: Response) => {
-    const { login, hostname } = parseBody(req);
+  router.post('/presence/heartbeat', workstation, (req: Request, res: Response) => {
+    const { login, hostname } = parseBody(req, res);
     actions.heartbeat(login, hostname);
     res.json({ login, hostname });
   });

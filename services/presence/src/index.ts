@@ -16,10 +16,10 @@ import { createPresenceMetrics } from './metrics.ts';
 import { PresenceTable } from './state.ts';
 import { createPresenceStreams } from './streams.ts';
 
-export { DEFAULT_PRESENCE_PORT, type PresenceConfig, presenceConfigSchema } from './config.ts';
-export { PRESENCE_WRITE_SCOPE } from './http.ts';
-export { type Change, type Directory, decide, PresenceTable, type Refusal } from './state.ts';
+export { PRESENCE_WRITE_SCOPE } from '@lanctl/auth';
 export type { PresenceRecord } from '@lanctl/model';
+export { DEFAULT_PRESENCE_PORT, type PresenceConfig, presenceConfigSchema } from './config.ts';
+export { type Change, type Directory, decide, PresenceTable, type Refusal } from './state.ts';
 
 export interface PresenceDeps {
   logger: Logger;

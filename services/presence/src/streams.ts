@@ -4,7 +4,6 @@ import type { PresenceRecord } from '@lanctl/model';
 import { createStreamServer, Hub, STREAM_ACCESS, sadmPollRouter } from '@lanctl/sync';
 import type { Change } from './state.ts';
 
-
 /**
  * The `presence` table's hub, from memory (no change log: revisions restart with the process,
  * so a subscriber resuming from a later one gets a reset snapshot), served as the native SSE
