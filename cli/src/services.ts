@@ -15,4 +15,7 @@ export const SERVICE_MAINS: Record<string, () => Promise<{ main(argv: string[]):
     confgen: () => import('@lanctl/confgen/main'),
     netboot: () => import('@lanctl/netboot/main'),
     presence: () => import('@lanctl/presence/main'),
+    presenced: () => import('@lanctl/presenced/main'),
+    sso: () => import('@lanctl/sso/main'),
+    firewall: () => import('@lanctl/firewall/main'),
   };
