@@ -37,6 +37,8 @@ command -v pamtester >/dev/null 2>&1 || need+=(pamtester)
 command -v nft >/dev/null 2>&1 || need+=(nftables)
 command -v ipset >/dev/null 2>&1 || need+=(ipset)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
+# The usermap pings machines (SADM: ping -c 1 -W 2).
+command -v ping >/dev/null 2>&1 || need+=(iputils-ping)
 # Headless Chromium prints the password sheets to PDF (and will drive the web UI's tests).
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 

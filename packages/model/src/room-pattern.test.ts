@@ -7,6 +7,7 @@ import {
   hostnamePatternProblem,
   nextHostname,
   parseHostnamePattern,
+  seatOfHostname,
 } from './room-pattern.ts';
 
 const SADM = 'pas-r{row:02}p{seat:02}';
@@ -97,5 +98,48 @@ describe('hostnamePatternProblem', () => {
       hostname_pattern: null,
       seats_per_row: null,
     });
+  });
+});
+
+describe('seatOfHostname', () => {
+  it.each([
+    [SADM, 10, 'pas-r01p01', { n: 1, row: 1, seat: 1 }],
+    [SADM, 10, 'pas-r02p03', { n: 13, row: 2, seat: 3 }],
+    [SADM, 10, 'pas-r02p11', null],
+    [SADM, 10, 'pas-r2p03', null],
+    [SADM, 10, 'pas-r00p01', null],
+    [SADM, 10, 'other', null],
+    ['pc{n}', null, 'pc12', { n: 12, row: 1, seat: 12 }],
+    ['pc{n}', 5, 'pc12', { n: 12, row: 3, seat: 2 }],
+    ['pc{n:02}', null, 'pc1', null],
+    ['r{row}s{seat}', 4, 'r3s1', { n: 9, row: 3, seat: 1 }],
+    ['{row}{seat}x', 12, '111x', { n: 11, row: 1, seat: 11 }],
+    ['pc{n}', null, 'pc0', null],
+    ['pc{row}', 10, 'pc1', null],
+  ] as const)('%s (%j a row): %s → %j', (pattern, seats, host, want) => {
+    expect(seatOfHostname(pattern, seats, host)).toEqual(want);
+  });
+
+  it('inverts hostnameForSeat', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('a{n}', 'x-{row:02}-{seat}', SADM, '{n:04}z', '{row}{seat}', 'p{n}{n}'),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 500 }),
+        (pattern, seats, n) => {
+          const name = hostnameForSeat(pattern, seats, n)!;
+          expect(seatOfHostname(pattern, seats, name)?.n).toBe(n);
+        },
+      ),
+    );
+  });
+
+  it('never throws on any host name', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 70 }), (host) => {
+        const seat = seatOfHostname(SADM, 10, host);
+        if (seat) expect(hostnameForSeat(SADM, 10, seat.n)).toBe(host);
+      }),
+    );
   });
 });

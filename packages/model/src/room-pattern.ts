@@ -107,3 +107,65 @@ export function nextHostname(
   }
   return null;
 }
+
+/** A seat's place: its number in the room and, with `seats_per_row`, its row and seat (1-based). */
+export interface SeatPosition {
+  n: number;
+  row: number;
+  seat: number;
+}
+
+/**
+ * Where `hostname` sits under a room's pattern: the inverse of hostnameForSeat (null when the
+ * pattern is invalid or does not name this host, e.g. `pc1` under `pc{n:02}`). Without
+ * `seats_per_row`, every seat is in row 1.
+ */
+export function seatOfHostname(
+  pattern: string,
+  seatsPerRow: number | null,
+  hostname: string,
+): SeatPosition | null {
+  if (hostname.length > 253 || hostnamePatternProblem(pattern, seatsPerRow)) return null;
+  const parts = parseHostnamePattern(pattern) as Part[];
+  const perRow = seatsPerRow ?? 1;
+  for (const values of matches(parts, hostname, 0, 0, {})) {
+    let n = values.n;
+    if (n === undefined) {
+      const { row, seat } = values;
+      if (row === undefined || seat === undefined || seat > perRow) continue;
+      n = (row - 1) * perRow + seat;
+    }
+    // Re-rendering checks padding and that {n}, {row} and {seat} agree.
+    if (renderSeat(parts, n, perRow) !== hostname) continue;
+    if (seatsPerRow === null) return { n, row: 1, seat: n };
+    return { n, row: Math.floor((n - 1) / perRow) + 1, seat: ((n - 1) % perRow) + 1 };
+  }
+  return null;
+}
+
+type Values = Partial<Record<'row' | 'seat' | 'n', number>>;
+
+/** Every way to read `host` from `pos` on as parts[i..]: placeholders take 1 to 7 digits. */
+function* matches(
+  parts: Part[],
+  host: string,
+  i: number,
+  pos: number,
+  values: Values,
+): Generator<Values> {
+  const part = parts[i];
+  if (part === undefined) {
+    if (pos === host.length) yield values;
+    return;
+  }
+  if (typeof part === 'string') {
+    if (host.startsWith(part, pos)) yield* matches(parts, host, i + 1, pos + part.length, values);
+    return;
+  }
+  for (let end = pos + 1; end <= Math.min(host.length, pos + 7); end++) {
+    const c = host.charCodeAt(end - 1);
+    if (c < 48 || c > 57) break;
+    const value = Number(host.slice(pos, end));
+    if (value >= 1) yield* matches(parts, host, i + 1, end, { ...values, [part.key]: value });
+  }
+}

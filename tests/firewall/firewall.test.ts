@@ -1,0 +1,237 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { issueToken } from '@lanctl/auth';
+import { createLogger, createMetricsRegistry, type Listening, validateConfig } from '@lanctl/core';
+import { type TempDir, type TestLan, tempDir } from '@lanctl/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type MdbHarness, startMdb } from '../../services/mdb/src/testing/harness.ts';
+import {
+  create as createPresence,
+  type PresenceService,
+  presenceConfigSchema,
+} from '../../services/presence/src/index.ts';
+import { startUdb, type UdbHarness } from '../../services/udb/src/testing/harness.ts';
+import {
+  type Gateway,
+  INTERNET_IP,
+  reaches,
+  setUpGateway,
+  spawnFirewall,
+  until,
+} from './gateway.ts';
+
+/**
+ * The firewall in a router namespace between clients and an "internet" namespace, with the
+ * gateway ruleset of install/firewall.nft, following a real mdb, udb and presence:
+ *
+ *   seat1 192.168.0.11  ┐                                   ┌ internet 203.0.113.2:8080
+ *   orgapc 192.168.0.21 ┴─ br0 [router: nft, firewall] inet0┘
+ *                        uplink ── test process (mdb, udb, presence)
+ */
+const SEAT = '192.168.0.11';
+const ORGA = '192.168.0.21';
+const PORT = 20150;
+
+let gw: Gateway;
+let lan: TestLan;
+let mdb: MdbHarness;
+let udb: UdbHarness;
+let presence: PresenceService | undefined;
+let presenceHttp: Listening;
+let dir: TempDir;
+let clock = Date.parse('2026-01-01T00:00:00Z');
+let station: string;
+let firewall: ReturnType<typeof spawnFirewall> | undefined;
+
+const seat = () => lan.clients[0]!;
+const orga = () => lan.clients[1]!;
+const api = () => `http://${lan.uplink.ns}:${PORT}`;
+
+async function startPresence(): Promise<void> {
+  const config = validateConfig('test', presenceConfigSchema, {
+    listen: { host: lan.uplink.host, port: 0 },
+    timeout_seconds: 2,
+    mdb_upstream: mdb.service.syncUrl,
+    udb_upstream: udb.service.syncUrl,
+    state_dir: join(dir.path, 'presence-state'),
+    auth: { public_key_file: mdb.keys.files.publicKeyFile },
+  });
+  presence = createPresence(config, {
+    logger: createLogger('presence', { silent: true }),
+    metrics: createMetricsRegistry(),
+    token: (u) => (u === 'mdb' ? mdb.token('reader') : udb.keys.token('reader')),
+    publicKey: mdb.keys.publicKey,
+    now: () => clock,
+  });
+  presenceHttp = await presence.start();
+  await presence.ready();
+  clock += 10_000; // past the "too early" window
+}
+
+async function presenceCall(path: string, body: unknown) {
+  const res = await fetch(`${presenceHttp.url}/api/v1/presence/${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${station}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return res.status;
+}
+
+async function firewallView(): Promise<any> {
+  const res = await fetch(`${api()}/api/v1/firewall`, {
+    headers: { authorization: `Bearer ${mdb.token('reader')}` },
+    signal: AbortSignal.timeout(5000),
+  });
+  return res.json();
+}
+
+async function health(): Promise<any> {
+  const res = await fetch(`${api()}/healthz`, { signal: AbortSignal.timeout(5000) });
+  return res.json();
+}
+
+function writeConfig(): string {
+  const tokens = {
+    mdb: join(dir.path, 'mdb.token'),
+    udb: join(dir.path, 'udb.token'),
+    presence: join(dir.path, 'presence.token'),
+  };
+  writeFileSync(tokens.mdb, mdb.token('reader'));
+  writeFileSync(tokens.udb, udb.keys.token('reader'));
+  writeFileSync(tokens.presence, mdb.token('reader'));
+  const config = {
+    listen: { host: '0.0.0.0', port: PORT },
+    upstreams: {
+      mdb: { url: mdb.service.syncUrl, token_file: tokens.mdb },
+      udb: { url: udb.service.syncUrl, token_file: tokens.udb },
+      presence: { url: presenceHttp.url, token_file: tokens.presence },
+    },
+    state_dir: join(dir.path, 'firewall-state'),
+    backend: 'nftables',
+    reassert_seconds: 5,
+    retry_seconds: 1,
+    auth: { public_key_file: mdb.keys.files.publicKeyFile },
+  };
+  const file = join(dir.path, 'firewall.yml');
+  writeFileSync(file, JSON.stringify(config));
+  return file;
+}
+
+beforeAll(async () => {
+  dir = await tempDir('lanctl-firewall-');
+  gw = setUpGateway({ clients: [SEAT, ORGA] });
+  lan = gw.lan;
+  const extra = { listen: { host: lan.uplink.host, port: 0 } };
+  [mdb, udb] = await Promise.all([startMdb('sqlite', extra), startUdb('sqlite', extra)]);
+  station = issueToken(mdb.keys.privateKey, {
+    subject: 'workstation',
+    role: 'reader',
+    scopes: ['presence:write'],
+  });
+  for (const [hostname, mtype, ip, n] of [
+    ['seat1', 'user', SEAT, 1],
+    ['orgapc', 'orga', ORGA, 2],
+  ] as const) {
+    const mac = `aa:bb:cc:00:00:0${n}`;
+    const r = await mdb.call('POST', '/api/v1/machines', {
+      hostname,
+      mac,
+      mtype,
+      ip,
+      room: 'pasteur',
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+  }
+  for (const [login, group] of [
+    ['alice', 'user'],
+    ['olga', 'orga'],
+  ] as const) {
+    const body = { login, firstname: 'A', lastname: 'B', group };
+    const r = await udb.call('POST', '/api/v1/users', body, udb.keys.token('root'));
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+  }
+  await startPresence();
+}, 60_000);
+
+afterAll(async () => {
+  await firewall?.kill();
+  // FIREWALL_TEST_LOG=1: print the service's log (debug level) after the run.
+  if (process.env.FIREWALL_TEST_LOG) console.log(firewall?.output());
+  await presence?.stop();
+  await Promise.all([mdb?.close(), udb?.close()]);
+  await gw?.close();
+  await dir?.cleanup();
+}, 30_000);
+
+describe('firewall in network namespaces (nftables)', () => {
+  it('lets only allowed machines reach the internet, following logins and contest mode', async () => {
+    expect(reaches(lan, seat(), INTERNET_IP)).toBe(false); // nothing applied yet: policy drop
+    firewall = spawnFirewall(lan, writeConfig());
+    await until(
+      async () => (await health().catch(() => null))?.ok === true,
+      'firewall healthy',
+      () => firewall!.output(),
+    );
+    await until(() => reaches(lan, orga(), INTERNET_IP), 'the orga machine online');
+    expect(reaches(lan, seat(), INTERNET_IP)).toBe(false);
+
+    expect(await presenceCall('login', { login: 'alice', hostname: 'seat1' })).toBe(200);
+    await until(() => reaches(lan, seat(), INTERNET_IP), 'seat1 online after alice logs in');
+    const view = await firewallView();
+    expect(view.addresses).toEqual([
+      { ip: SEAT, reason: 'login alice on seat1' },
+      { ip: ORGA, reason: 'orga machine orgapc' },
+    ]);
+    expect(view).toMatchObject({ backend: 'nftables', contest_mode: false, waiting_for: [] });
+
+    const on = await mdb.call('PUT', '/api/v1/settings/contest_mode', { value: true });
+    expect(on.status, JSON.stringify(on.body)).toBe(200);
+    await until(() => !reaches(lan, seat(), INTERNET_IP), 'seat1 offline in contest mode');
+    await until(() => reaches(lan, orga(), INTERNET_IP), 'the orga machine still online');
+    expect((await firewallView()).contest_mode).toBe(true);
+
+    const off = await mdb.call('PUT', '/api/v1/settings/contest_mode', { value: false });
+    expect(off.status).toBe(200);
+    await until(() => reaches(lan, seat(), INTERNET_IP), 'seat1 online after contest mode');
+  });
+
+  it('repairs a manual flush of the set (re-assert)', async () => {
+    gw.exec(['nft', 'flush', 'set', 'inet', 'lanctl', 'allowed_internet']);
+    expect(reaches(lan, seat(), INTERNET_IP)).toBe(false);
+    await until(() => reaches(lan, seat(), INTERNET_IP), 'the set re-asserted');
+    const metrics = await (await fetch(`${api()}/metrics`)).text();
+    expect(metrics).toMatch(
+      /lanctl_firewall_applies_total\{result="success",trigger="reassert"\} [1-9]/,
+    );
+    expect(metrics).toMatch(/lanctl_firewall_allowed_addresses 2/);
+  });
+
+  it('keeps the set when presence goes away, and degrades /healthz', async () => {
+    await presence!.stop();
+    presence = undefined;
+    await until(async () => (await health()).degraded === true, 'healthz degraded');
+    expect((await health()).upstream.presence.connected).toBe(false);
+    await until(() => reaches(lan, seat(), INTERNET_IP), 'seat1 still online');
+    expect(gw.setElements()).toEqual([SEAT, ORGA].sort());
+  });
+
+  it('re-applies the last good state from its state files after a restart with upstream down', async () => {
+    await firewall!.kill();
+    gw.exec(['ip', 'link', 'set', 'uplink', 'down']); // mdb, udb and presence all unreachable
+    gw.exec(['nft', 'flush', 'set', 'inet', 'lanctl', 'allowed_internet']);
+    expect(reaches(lan, seat(), INTERNET_IP)).toBe(false);
+    firewall = spawnFirewall(lan, writeConfig());
+    await until(
+      () => reaches(lan, seat(), INTERNET_IP),
+      'seat1 online from the state files',
+      () => firewall!.output(),
+    );
+    await until(() => reaches(lan, orga(), INTERNET_IP), 'the orga machine still online');
+    expect(gw.setElements()).toEqual([SEAT, ORGA].sort());
+    // The session came from the state file written at the previous stop.
+    await until(
+      () => /sync presence: loaded 1 rows/.test(firewall!.output()),
+      'the state-file log line',
+    );
+  });
+});
