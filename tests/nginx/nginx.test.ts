@@ -85,7 +85,8 @@ describe('nginx/lanctl.conf in front of mdb and udb', () => {
       .replace('127.0.0.1:20080', new URL(udb.url).host)
       .replace('127.0.0.1:20020', new URL(netbootUrl).host)
       .replaceAll('listen 80;', `listen 127.0.0.1:${port};`)
-      .replaceAll('/etc/nginx/lanctl-proxy.conf', proxyConf);
+      .replaceAll('/etc/nginx/lanctl-proxy.conf', proxyConf)
+      .replace('/etc/nginx/lanctl/sso/upstream.conf', join(ROOT, 'nginx/sso/upstream.conf'));
     mkdirSync(join(dir.path, 'logs'));
     const main = join(dir.path, 'nginx.conf');
     writeFileSync(

@@ -34,6 +34,8 @@ async function startLanctl(
       'netboot=0',
       '--port',
       'presence=0',
+      '--port',
+      'sso=0',
       ...more,
     ],
     {
@@ -81,6 +83,7 @@ describe('lanctl start', () => {
         'netboot',
         'origin',
         'presence',
+        'sso',
         'udb',
         'udbsync',
       ]);
@@ -109,6 +112,17 @@ describe('lanctl start', () => {
       // presence answers through the same origin (nobody logged in yet).
       const presence = await fetch(`${ports.origin}/api/v1/presence`, { headers: auth });
       expect(await presence.json()).toEqual({ items: [] });
+      // The room map, served by sso through the origin, shows the new machine as free.
+      const seatState = async () => {
+        const map = (await (await fetch(`${ports.origin}/usermap/state.json`)).json()) as {
+          rooms: { seats: { hostname: string; state: string }[] }[];
+        };
+        return map.rooms.flatMap((r) => r.seats).find((s) => s.hostname === 'pas-r01p01')?.state;
+      };
+      for (let i = 0; i < 100 && (await seatState()) === undefined; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(await seatState()).toBe('free');
       // The seeded admin logs in through the same origin, and that session reaches mdb too.
       const password = readFileSync(join(data, 'initial-admin-password'), 'utf8').trim();
       const session = await fetch(`${ports.origin}/api/v1/auth/login`, {

@@ -23,6 +23,8 @@ export const API_ROUTES: { prefix: string; service: string }[] = [
   { prefix: '/api/v1/leases', service: 'dhcp' },
   { prefix: '/api/v1/transfers', service: 'tftp' },
   { prefix: '/api/v1/presence', service: 'presence' },
+  // The room map (not under /api/v1: a page, its state and its event stream).
+  { prefix: '/usermap', service: 'sso' },
 ];
 
 /** Hop-by-hop headers are never forwarded (RFC 9110 §7.6.1). */

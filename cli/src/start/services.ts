@@ -21,6 +21,7 @@ import {
   DEFAULT_PRESENCE_PORT,
   presenceConfigSchema,
 } from '@lanctl/presence';
+import { create as createSso, DEFAULT_SSO_PORT, ssoConfigSchema } from '@lanctl/sso';
 import { create as createTftp, DEFAULT_TFTP_HTTP_PORT, tftpConfigSchema } from '@lanctl/tftp';
 import {
   create as createUdb,
@@ -232,6 +233,25 @@ export const GATEWAY_SERVICES: {
         },
       });
       return createPresence(config, { ...consumerDeps(ctx, 'presence'), publicKey: ctx.publicKey });
+    },
+  },
+  {
+    // After presence: SSO for nginx's auth_request and the room map (/usermap through the origin).
+    name: 'sso',
+    build: (ctx) => {
+      const state = join(ctx.data, 'sso');
+      mkdirSync(state, { recursive: true, mode: 0o700 });
+      const config = loadConfig('sso', ssoConfigSchema, {
+        dir: join(ctx.data, 'config'),
+        base: {
+          listen: { host: ctx.host, port: ctx.ports.sso ?? DEFAULT_SSO_PORT },
+          mdb_upstream: ctx.urls.mdbsync,
+          udb_upstream: ctx.urls.udbsync,
+          presence_upstream: ctx.urls.presence,
+          state_dir: state,
+        },
+      });
+      return createSso(config, consumerDeps(ctx, 'sso'));
     },
   },
 ];

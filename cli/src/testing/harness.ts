@@ -64,7 +64,7 @@ export async function startCliHarness(): Promise<CliHarness> {
   const gateway = await startGateway({
     dataDir,
     host: '127.0.0.1',
-    ports: { origin: 0, mdb: 0, mdbsync: 0, udb: 0, udbsync: 0, netboot: 0, presence: 0 },
+    ports: { origin: 0, mdb: 0, mdbsync: 0, udb: 0, udbsync: 0, netboot: 0, presence: 0, sso: 0 },
     logger: createLogger('test', { silent: true }),
     loggerFor: (service) => createLogger(service, { silent: true }),
   });
