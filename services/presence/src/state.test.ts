@@ -57,6 +57,27 @@ describe('PresenceTable', () => {
     );
   });
 
+  it('purges exactly the expired sessions, though it stops at the first live one', () => {
+    const ops = fc.array(
+      fc.tuple(fc.constantFrom('a', 'b', 'c', 'd'), fc.constantFrom('h1', 'h2', 'h3'), fc.nat(20)),
+      { maxLength: 60 },
+    );
+    fc.assert(
+      fc.property(ops, fc.nat(60), (seq, later) => {
+        const table = new PresenceTable(30);
+        let now = 0;
+        for (const [l, h, dt] of seq) {
+          now += dt;
+          table.refresh(l, h, now);
+        }
+        const expired = table.list().filter((s) => s.expiresAt <= now + later);
+        const ended = table.purge(now + later).map((c) => c.login);
+        expect(ended.sort()).toEqual(expired.map((s) => s.login).sort());
+        expect(table.list().every((s) => s.expiresAt > now + later)).toBe(true);
+      }),
+    );
+  });
+
   it('expires at the timeout and publishes the deletes', () => {
     const table = new PresenceTable(30);
     expect(table.refresh('a', 'h1', 0)).toEqual([{ op: 'update', login: 'a', hostname: 'h1' }]);
