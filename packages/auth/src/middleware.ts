@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { forbidden, unauthorized } from '@lanctl/core';
 import type { Role } from '@lanctl/model';
 import type { NextFunction, Request, Response } from 'express';
-import { type Principal, verifyToken } from './tokens.ts';
+import { createTokenVerifier, type Principal } from './tokens.ts';
 
 /** The principal a request authenticated as, if any. */
 export const principalOf = (res: Response): Principal | undefined =>
@@ -19,6 +19,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * wants to know. A cookie-authenticated write must come from the page's own origin.
  */
 export function authenticate(publicKey: KeyObject) {
+  const verify = createTokenVerifier(publicKey);
   return (req: Request, res: Response, next: NextFunction) => {
     const header = req.headers.authorization;
     const cookie = header === undefined ? readCookie(req.headers.cookie, TOKEN_COOKIE) : undefined;
@@ -32,7 +33,7 @@ export function authenticate(publicKey: KeyObject) {
       token = cookie!;
       if (!SAFE_METHODS.has(req.method)) checkSameOrigin(req);
     }
-    const result = verifyToken(publicKey, token);
+    const result = verify(token);
     if (!result.ok) throw unauthorized(`invalid token: ${result.reason}`);
     res.locals.principal = result.principal;
     next();

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  createTokenVerifier,
   ensureSigningKeys,
   type IssueOptions,
   issueToken,
@@ -51,6 +52,7 @@ describe('issueToken / verifyToken', () => {
         kind: 'service',
         tokenId: expect.stringMatching(/^[0-9a-f-]{36}$/),
       },
+      expiresAt: NOW.getTime() + 365 * 24 * 3600 * 1000,
     });
   });
 
@@ -241,6 +243,32 @@ describe('issueToken / verifyToken', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe('createTokenVerifier', () => {
+  it('answers like verifyToken, remembers only valid tokens, and still honours expiry', () => {
+    const verify = createTokenVerifier(publicKey, 2);
+    const short = issueToken(privateKey, {
+      subject: 'a',
+      role: 'reader',
+      now: NOW,
+      ttlSeconds: 10,
+    });
+    const first = verify(short, at(1));
+    expect(first).toEqual(verifyToken(publicKey, short, at(1)));
+    expect(verify(short, at(2))).toEqual(first);
+    expect(verify(short, at(10))).toEqual({ ok: false, reason: 'token expired' });
+    const forged = issueToken(other.privateKey, { subject: 'a', role: 'root', now: NOW });
+    expect(verify(forged, at(1))).toEqual({ ok: false, reason: 'bad signature' });
+    expect(verify(forged, at(1))).toEqual({ ok: false, reason: 'bad signature' });
+    // Bounded: three valid tokens through a cache of two, each still verified correctly.
+    const tokens = ['x', 'y', 'z'].map((subject) =>
+      issueToken(privateKey, { subject, role: 'reader', now: NOW }),
+    );
+    for (const t of [...tokens, ...tokens]) {
+      expect(verify(t, at(1))).toEqual(verifyToken(publicKey, t, at(1)));
+    }
   });
 });
 
