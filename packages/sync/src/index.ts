@@ -1,5 +1,6 @@
 export * from './access.ts';
 export * from './client.ts';
+export * from './follow.ts';
 export * from './follower.ts';
 export * from './hub.ts';
 export * from './log.ts';

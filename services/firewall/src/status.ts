@@ -8,11 +8,11 @@ import type { Sources } from './sources.ts';
 
 /** The wanted set from the followed tables: `allowedAddresses` with contest mode from settings. */
 export function wantedSet(sources: Sources, config: Pick<FirewallConfig, 'allowed_groups'>) {
-  const contestMode = contestModeOf(sources.settings.values());
+  const contestMode = contestModeOf(sources.state('settings').values());
   const allowed = allowedAddresses({
-    machines: sources.machines.values(),
-    users: sources.users.values(),
-    sessions: sources.presence.values(),
+    machines: sources.state('machines').values(),
+    users: sources.state('users').values(),
+    sessions: sources.state('presence').values(),
     contestMode,
     allowedGroups: config.allowed_groups,
   });

@@ -1,12 +1,10 @@
-import { join } from 'node:path';
 import type { Logger } from '@lanctl/core';
 import type { Group, Machine, User } from '@lanctl/model';
-import { createSyncClient, type SyncClient } from '@lanctl/sync';
+import { type FollowedTables, followTables } from '@lanctl/sync';
 import type { Directory } from './state.ts';
 
 export interface FollowedDirectory extends Directory {
-  machines: SyncClient<Machine>;
-  users: SyncClient<User>;
+  tables: FollowedTables<{ machines: Machine; users: User }>;
   start(): void;
   stop(): Promise<void>;
   ready(): Promise<void>;
@@ -20,47 +18,27 @@ export function followDirectory(options: {
   token: (upstream: 'mdb' | 'udb') => string;
   logger: Logger;
 }): FollowedDirectory {
-  const machineTypes = new Map<string, string>();
-  const groups = new Map<string, Group>();
-  const follow = <R>(
-    table: string,
-    owner: 'mdb' | 'udb',
-    baseUrl: string,
-    index: (state: ReadonlyMap<string, R>) => void,
-  ) =>
-    createSyncClient<R>({
-      baseUrl,
-      table,
-      token: () => options.token(owner),
-      stateFile: join(options.stateDir, `${table}.json`),
-      logger: options.logger,
-      onUpdate: (state) => {
-        index(state);
-        options.logger.info('table updated', { table, records: state.size });
-      },
-    });
-  const machines = follow<Machine>('machines', 'mdb', options.mdbUpstream, (state) => {
-    machineTypes.clear();
-    for (const m of state.values()) machineTypes.set(m.hostname, m.mtype);
-  });
-  const users = follow<User>('users', 'udb', options.udbUpstream, (state) => {
-    groups.clear();
-    for (const u of state.values()) groups.set(u.login, u.group);
+  let machineTypes = new Map<string, string>();
+  let groups = new Map<string, Group>();
+  const tables = followTables<{ machines: Machine; users: User }>({
+    tables: {
+      machines: { upstream: options.mdbUpstream, token: () => options.token('mdb') },
+      users: { upstream: options.udbUpstream, token: () => options.token('udb') },
+    },
+    stateDir: options.stateDir,
+    logger: options.logger,
+    onUpdate: (table, state) => {
+      if (table === 'machines')
+        machineTypes = new Map([...state.values()].map((m) => [m.hostname, m.mtype]));
+      else groups = new Map([...state.values()].map((u) => [u.login, u.group]));
+    },
   });
   return {
-    machines,
-    users,
+    tables,
     machineType: (h) => machineTypes.get(h),
     userGroup: (l) => groups.get(l),
-    start() {
-      machines.start();
-      users.start();
-    },
-    async stop() {
-      await Promise.all([machines.stop(), users.stop()]);
-    },
-    async ready() {
-      await Promise.all([machines.ready(), users.ready()]);
-    },
+    start: () => tables.start(),
+    stop: () => tables.stop(),
+    ready: () => tables.ready(),
   };
 }

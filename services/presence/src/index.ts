@@ -70,7 +70,7 @@ export function create(config: PresenceConfig, deps: PresenceDeps): PresenceServ
     directory,
     now,
     tooEarly: () => now() - startedAt < timeoutMs,
-    tablesLoaded: () => loadedTables(directory).machines && loadedTables(directory).users,
+    tablesLoaded: () => directory.tables.allReceived(),
     publish: streams.publish,
     metrics: createPresenceMetrics(deps.metrics, () => table.size),
     logger: deps.logger,
@@ -117,26 +117,18 @@ export function create(config: PresenceConfig, deps: PresenceDeps): PresenceServ
 
 /** Degraded while mdb's or udb's stream is down (decisions then use the last tables). */
 function healthOf(
-  directory: FollowedDirectory,
+  { tables }: FollowedDirectory,
   sessions: number,
   tooEarlyMs: number,
 ): HealthReport {
-  const { machines, users } = directory;
-  const up = machines.connected && users.connected;
+  const up = tables.allConnected();
   return {
     ok: up,
     degraded: !up,
-    upstream: { machines: machines.status, users: users.status },
-    loaded: loadedTables(directory),
+    upstream: tables.status(),
+    loaded: { machines: tables.received('machines'), users: tables.received('users') },
     sessions,
     too_early: tooEarlyMs > 0,
     too_early_remaining_seconds: Math.ceil(tooEarlyMs / 1000),
   };
-}
-
-/** A table exists once received or loaded from its state file (an empty table counts). */
-function loadedTables({ machines, users }: FollowedDirectory) {
-  const loaded = (c: FollowedDirectory['machines'] | FollowedDirectory['users']) =>
-    c.state.size > 0 || c.status.lastEventAt !== null || c.revision > 0;
-  return { machines: loaded(machines), users: loaded(users) };
 }

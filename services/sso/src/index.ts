@@ -13,7 +13,7 @@ import type { SsoConfig } from './config.ts';
 import type { IpEntry } from './ip-index.ts';
 import { type LiveIndex, liveIndex } from './live-index.ts';
 import { type AnswerCounts, createSsoMetrics } from './metrics.ts';
-import { type FollowedTables, followTables, type TableName, type Upstream } from './tables.ts';
+import { followSsoTables, type SsoTables, type TableName, type Upstream } from './tables.ts';
 import { createUsermap, type Pinger, type UsermapSource } from './usermap/index.ts';
 
 export { DEFAULT_SSO_PORT, type SsoConfig, ssoConfigSchema } from './config.ts';
@@ -67,7 +67,7 @@ export function create(config: SsoConfig, deps: SsoDeps): SsoService {
   if (typeof deps.token !== 'function') throw new Error('sso: deps.token must be a function');
   const { logger } = deps;
   const index = liveIndex(config.overrides, logger);
-  const tables: FollowedTables = followTables({
+  const tables: SsoTables = followSsoTables({
     upstreams: {
       mdb: config.mdb_upstream,
       udb: config.udb_upstream,
@@ -120,7 +120,7 @@ export function create(config: SsoConfig, deps: SsoDeps): SsoService {
 function httpSide(
   config: SsoConfig,
   deps: SsoDeps,
-  tables: FollowedTables,
+  tables: SsoTables,
   index: LiveIndex,
   health: () => HealthReport,
 ) {
@@ -150,14 +150,13 @@ function httpSide(
 }
 
 /** Degraded while any stream is down: answers then come from the last state of that table. */
-function healthOf(tables: FollowedTables, entries: number): HealthReport {
-  const { clients } = tables;
-  const upstream = {
-    machines: clients.machines.status,
-    rooms: clients.rooms.status,
-    users: clients.users.status,
-    presence: clients.presence.status,
+function healthOf(tables: SsoTables, entries: number): HealthReport {
+  const up = tables.allConnected();
+  return {
+    ok: up,
+    degraded: !up,
+    upstream: tables.status(),
+    loaded: tables.loaded(),
+    logged_in_addresses: entries,
   };
-  const up = Object.values(upstream).every((s) => s.connected);
-  return { ok: up, degraded: !up, upstream, loaded: tables.loaded(), logged_in_addresses: entries };
 }

@@ -1,13 +1,13 @@
 import type { Logger } from '@lanctl/core';
 import { buildIpIndex, type IpEntry, unknownOverrideHosts } from './ip-index.ts';
-import type { FollowedTables } from './tables.ts';
+import type { SsoTables } from './tables.ts';
 
 export interface LiveIndex {
   /** The current index (replaced whole on each rebuild, never mutated). */
   current(): ReadonlyMap<string, IpEntry>;
   rebuilds(): number;
   /** Rebuilds from the tables' current machines and sessions. */
-  rebuild(tables: FollowedTables): void;
+  rebuild(tables: SsoTables): void;
 }
 
 /**

@@ -1,23 +1,26 @@
-import { join } from 'node:path';
 import type { Logger } from '@lanctl/core';
 import type { Group, Machine, PresenceRecord, Room, User } from '@lanctl/model';
-import { createSyncClient, type SyncClient, type SyncClientOptions } from '@lanctl/sync';
+import {
+  byOwner,
+  type FollowedTables,
+  followTables,
+  type SyncClientOptions,
+  type SyncStatus,
+} from '@lanctl/sync';
 import type { UsermapSource } from './usermap/source.ts';
 
 export type Upstream = 'mdb' | 'udb' | 'presence';
 export type TableName = 'machines' | 'rooms' | 'users' | 'presence';
+type Records = { machines: Machine; rooms: Room; users: User; presence: PresenceRecord };
 
-export interface FollowedTables extends UsermapSource {
-  readonly clients: {
-    machines: SyncClient<Machine>;
-    rooms: SyncClient<Room>;
-    users: SyncClient<User>;
-    presence: SyncClient<PresenceRecord>;
-  };
+export interface SsoTables extends UsermapSource {
+  readonly clients: FollowedTables<Records>['clients'];
   /** hostname → login, from presence. */
   sessions(): ReadonlyMap<string, string>;
   /** Each table received once or loaded from its state file (an empty table counts). */
   loaded(): Record<TableName, boolean>;
+  status(): Record<TableName, SyncStatus>;
+  allConnected(): boolean;
   start(): void;
   stop(): Promise<void>;
 }
@@ -34,70 +37,50 @@ const OWNER: Record<TableName, Upstream> = {
  * last good state in `<stateDir>/<table>.json` (served after a restart while upstream is down).
  * `onTable` runs after each applied batch, before the listeners of `onChange`.
  */
-export function followTables(options: {
+export function followSsoTables(options: {
   upstreams: Record<Upstream, string>;
   stateDir: string;
   token: (upstream: Upstream) => string;
   logger: Logger;
   backoff?: SyncClientOptions<unknown>['backoff'];
   onTable: (table: TableName) => void;
-}): FollowedTables {
+}): SsoTables {
   const listeners = new Set<() => void>();
   let machineList: Machine[] = [];
   let roomList: Room[] = [];
   let sessions = new Map<string, string>();
-  const groups = new Map<string, Group>();
-  const follow = <R>(table: TableName, index: (state: ReadonlyMap<string, R>) => void) =>
-    createSyncClient<R>({
-      baseUrl: options.upstreams[OWNER[table]],
-      table,
-      token: () => options.token(OWNER[table]),
-      stateFile: join(options.stateDir, `${table}.json`),
-      logger: options.logger,
-      backoff: options.backoff,
-      onUpdate: (state) => {
-        index(state);
-        options.logger.debug('table updated', { table, records: state.size });
-        options.onTable(table);
-        for (const listener of listeners) {
-          try {
-            listener();
-          } catch (e) {
-            options.logger.error('table listener failed', { table, error: String(e) });
-          }
+  let groups = new Map<string, Group>();
+  const tables = followTables<Records>({
+    tables: byOwner(OWNER, options.upstreams, options.token),
+    stateDir: options.stateDir,
+    logger: options.logger,
+    backoff: options.backoff,
+    onUpdate: (table, state) => {
+      if (table === 'machines') machineList = [...state.values()];
+      else if (table === 'rooms') roomList = [...state.values()];
+      else if (table === 'users')
+        groups = new Map([...state.values()].map((u) => [u.login, u.group]));
+      else sessions = new Map([...state.values()].map((p) => [p.hostname, p.login]));
+      options.onTable(table);
+      for (const listener of listeners) {
+        try {
+          listener();
+        } catch (e) {
+          options.logger.error('table listener failed', { table, error: String(e) });
         }
-      },
-    });
-  const clients = {
-    machines: follow<Machine>('machines', (s) => {
-      machineList = [...s.values()];
-    }),
-    rooms: follow<Room>('rooms', (s) => {
-      roomList = [...s.values()];
-    }),
-    users: follow<User>('users', (s) => {
-      groups.clear();
-      for (const u of s.values()) groups.set(u.login, u.group);
-    }),
-    presence: follow<PresenceRecord>('presence', (s) => {
-      sessions = new Map();
-      for (const { login, hostname } of s.values()) sessions.set(hostname, login);
-    }),
-  };
-  const loaded = () => {
-    const one = (c: SyncClient<unknown>) =>
-      c.state.size > 0 || c.status.lastEventAt !== null || c.revision > 0;
-    return {
-      machines: one(clients.machines),
-      rooms: one(clients.rooms),
-      users: one(clients.users),
-      presence: one(clients.presence),
-    };
-  };
+      }
+    },
+  });
   return {
-    clients,
-    ready: () => Object.values(loaded()).every(Boolean),
-    loaded,
+    clients: tables.clients,
+    ready: () => tables.allReceived(),
+    loaded: () =>
+      Object.fromEntries(tables.names.map((t) => [t, tables.received(t)])) as Record<
+        TableName,
+        boolean
+      >,
+    status: tables.status,
+    allConnected: tables.allConnected,
     machines: () => machineList,
     rooms: () => roomList,
     sessions: () => sessions,
@@ -106,11 +89,7 @@ export function followTables(options: {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    start() {
-      for (const c of Object.values(clients)) c.start();
-    },
-    async stop() {
-      await Promise.all(Object.values(clients).map((c) => c.stop()));
-    },
+    start: tables.start,
+    stop: tables.stop,
   };
 }
