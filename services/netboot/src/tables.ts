@@ -1,7 +1,6 @@
-import { join } from 'node:path';
 import type { HealthReport, Logger } from '@lanctl/core';
 import type { BootProfile, Machine, MachineType, Room, Switch } from '@lanctl/model';
-import { createSyncClient, type SyncClient } from '@lanctl/sync';
+import { followTables as followStreams } from '@lanctl/sync';
 
 /** The mdb tables netboot follows, as read-only views (STYLE: narrow read interfaces). */
 export interface MdbTables {
@@ -26,7 +25,15 @@ export interface FollowedTables extends MdbTables {
 }
 
 const TABLES = ['machines', 'switches', 'rooms', 'machine_types', 'boot_profiles'] as const;
-type TableName = (typeof TABLES)[number];
+
+/** A type, not an interface: followTables needs the implicit index signature. */
+type NetbootTables = {
+  machines: Machine;
+  switches: Switch;
+  rooms: Room;
+  machine_types: MachineType;
+  boot_profiles: BootProfile;
+};
 
 /** One stream per table from mdb's sync port, each with its last good state in `stateDir`. */
 export function followTables(options: {
@@ -37,22 +44,22 @@ export function followTables(options: {
 }): FollowedTables {
   let byMac = new Map<string, Machine>();
   let byName = new Map<string, Machine>();
-  const clients = {} as Record<TableName, SyncClient<unknown>>;
-  const loaded = new Set<TableName>();
-  for (const table of TABLES) {
-    clients[table] = createSyncClient<unknown>({
-      baseUrl: options.upstream,
-      table,
-      token: options.token,
-      stateFile: join(options.stateDir, `${table}.json`),
-      logger: options.logger,
-      onUpdate: (state) => {
-        if (table === 'machines') index(state as ReadonlyMap<string, Machine>);
-        loaded.add(table);
-        options.logger.info('table updated', { table, records: state.size });
-      },
-    });
-  }
+  const { token } = options;
+  const source = {
+    upstream: options.upstream,
+    token: typeof token === 'string' ? () => token : token,
+  };
+  const tables = followStreams<NetbootTables>({
+    tables: Object.fromEntries(TABLES.map((t) => [t, source])) as Record<
+      keyof NetbootTables,
+      typeof source
+    >,
+    stateDir: options.stateDir,
+    logger: options.logger,
+    onUpdate: (table, state) => {
+      if (table === 'machines') index(state);
+    },
+  });
   function index(state: ReadonlyMap<string, Machine>) {
     const macs = new Map<string, Machine>();
     const names = new Map<string, Machine>();
@@ -64,38 +71,30 @@ export function followTables(options: {
     byMac = macs;
     byName = names;
   }
-  const list = <R>(table: TableName) => [
-    ...(clients[table].state as ReadonlyMap<string, R>).values(),
-  ];
+  const list = <K extends keyof NetbootTables>(table: K) => [...tables.state(table).values()];
   return {
     machineByMac: (mac) => byMac.get(mac),
     machineByHostname: (hostname) => {
       const m = byName.get(hostname.toLowerCase());
       return m?.hostname === hostname.toLowerCase() ? m : undefined;
     },
-    machines: () => list<Machine>('machines'),
-    switches: () => list<Switch>('switches'),
-    rooms: () => list<Room>('rooms'),
-    machineTypes: () => list<MachineType>('machine_types'),
-    bootProfiles: () => list<BootProfile>('boot_profiles'),
+    machines: () => list('machines'),
+    switches: () => list('switches'),
+    rooms: () => list('rooms'),
+    machineTypes: () => list('machine_types'),
+    bootProfiles: () => list('boot_profiles'),
     rfsAddress: (n) => byName.get(`rfs${n}`)?.ip ?? null,
-    machinesLoaded: () => loaded.has('machines') && loaded.has('boot_profiles'),
-    start() {
-      for (const c of Object.values(clients)) c.start();
-    },
-    async stop() {
-      await Promise.all(Object.values(clients).map((c) => c.stop()));
-    },
-    async ready() {
-      await Promise.all(Object.values(clients).map((c) => c.ready()));
-    },
+    machinesLoaded: () => tables.received('machines') && tables.received('boot_profiles'),
+    start: () => tables.start(),
+    stop: () => tables.stop(),
+    ready: () => tables.ready(),
     health(): HealthReport {
-      const missing = TABLES.filter((t) => !loaded.has(t));
-      const down = TABLES.filter((t) => !clients[t].connected);
+      const missing = tables.waitingFor();
+      const down = TABLES.filter((t) => !tables.clients[t].connected);
       const detail = {
         upstream: options.upstream,
         machines: byMac.size,
-        tables: Object.fromEntries(TABLES.map((t) => [t, clients[t].status])),
+        tables: tables.status(),
       };
       if (missing.length > 0) {
         const reason = `no ${missing.join(', ')} yet: mdb unreachable and no state file`;
