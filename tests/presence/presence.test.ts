@@ -213,18 +213,33 @@ describe('presence rules over the HTTP API', () => {
     expect((await login('bob', 'seat1')).status).toBe(200);
   });
 
-  it('a heartbeat takes over a host and frees the user’s previous one (SADM’s bug fixed)', async () => {
+  it('a heartbeat takes a host over, but moves a live session only while rebuilding', async () => {
     const stream = await openStream(`${http.url}/api/v1/sync/presence`, mdb.token('reader'));
     expect(stream.status).toBe(200);
+    const beat = (l: string, h: string) =>
+      call('POST', '/presence/heartbeat', { login: l, hostname: h });
     expect((await login('carol', 'seat2')).status).toBe(200);
-    // bob moves to seat2 by heartbeat: carol is ended, seat1 is free again
+    // bob is live on seat1: seat2 cannot claim him (SADM moved him, so any machine could).
+    const claim = await beat('bob', 'seat2');
+    expect(claim.status).toBe(423);
+    expect(claim.body.error).toEqual({
+      code: 'already_logged',
+      message: 'bob is already logged somewhere else',
+    });
+    // Heartbeats follow the login rules: unknown users and machines, contestants on orga machines.
+    expect((await beat('nobody', 'seat3')).body.error.code).toBe('user_not_registered');
+    expect((await beat('alice', 'ghost')).body.error.code).toBe('machine_not_registered');
+    expect((await beat('alice', 'orgapc')).body.error.code).toBe('user_not_allowed');
+    expect(await list()).toEqual(['bob@seat1', 'carol@seat2']);
+    // Once bob has left seat1, seat2 says bob sits there: carol is ended, seat1 is free.
     expect(
-      (await call('POST', '/presence/heartbeat', { login: 'bob', hostname: 'seat2' })).status,
+      (await call('POST', '/presence/logout', { login: 'bob', hostname: 'seat1' })).status,
     ).toBe(200);
+    expect((await beat('bob', 'seat2')).status).toBe(200);
     expect(await list()).toEqual(['bob@seat2']);
     expect((await login('alice', 'seat1')).status).toBe(200);
     await waitFor(
-      () => stream.events.filter((e) => e.type === 'change').length >= 4,
+      () => stream.events.filter((e) => e.type === 'change').length >= 5,
       'stream changes',
     );
     const changes = stream.events.flatMap((e) =>
@@ -232,10 +247,13 @@ describe('presence rules over the HTTP API', () => {
     );
     expect(changes).toEqual([
       'update {"login":"carol","hostname":"seat2"}',
+      'delete {"login":"bob","hostname":"seat1"}',
       'delete {"login":"carol","hostname":"seat2"}',
       'update {"login":"bob","hostname":"seat2"}',
       'update {"login":"alice","hostname":"seat1"}',
     ]);
+    const metrics = await (await fetch(`${http.url}/metrics`)).text();
+    expect(metrics).toMatch(/lanctl_presence_heartbeat_refused_total\{reason="already_logged"\} 1/);
     stream.stop();
   });
 
@@ -323,11 +341,51 @@ describe('presence rules over the HTTP API', () => {
 
   it('restarts with an empty state and a new too-early window', async () => {
     expect((await login('alice', 'seat1')).status).toBe(200);
+    const before = await openStream(`${http.url}/api/v1/sync/presence`, mdb.token('reader'));
+    await waitFor(() => before.events.length >= 1, 'the snapshot before the restart');
+    const oldRevision = before.events[0]!.data.revision;
+    before.stop();
     await service.stop();
     await startPresence();
     expect(await list()).toEqual([]);
+    // A subscriber resuming from the old run's revision (sso, firewall after a reconnect) gets a
+    // reset snapshot of the new run, not the new run's changes on top of its old table.
+    for (const [l, h] of [
+      ['bob', 'seat2'],
+      ['carol', 'seat3'],
+    ] as const) {
+      await call('POST', '/presence/heartbeat', { login: l, hostname: h });
+    }
+    const resumed = await openStream(
+      `${http.url}/api/v1/sync/presence`,
+      mdb.token('reader'),
+      oldRevision,
+    );
+    await waitFor(() => resumed.events.length >= 1, 'the answer to a resume across a restart');
+    const first = resumed.events[0]!;
+    expect(first.type).toBe('snapshot');
+    expect(first.type === 'snapshot' && first.data.reset).toBe(true);
+    expect(
+      first.type === 'snapshot' &&
+        first.data.items.map((i) => (i.record as { login: string }).login).sort(),
+    ).toEqual(['bob', 'carol']);
+    resumed.stop();
+    for (const l of ['bob', 'carol']) {
+      expect(
+        (await call('DELETE', `/presence/users/${l}`, undefined, mdb.token('root'))).status,
+      ).toBe(204);
+    }
     expect(service.health()).toMatchObject({ too_early: true });
     expect((await login('alice', 'seat1')).body.error.code).toBe('too_early');
+    expect(
+      (await call('POST', '/presence/heartbeat', { login: 'alice', hostname: 'seat1' })).status,
+    ).toBe(200);
+    // While rebuilding, heartbeats move sessions (the last claim wins) and free the old host
+    // (SADM kept it busy until a restart).
+    expect(
+      (await call('POST', '/presence/heartbeat', { login: 'alice', hostname: 'seat3' })).status,
+    ).toBe(200);
+    expect(await list()).toEqual(['alice@seat3']);
     expect(
       (await call('POST', '/presence/heartbeat', { login: 'alice', hostname: 'seat1' })).status,
     ).toBe(200);

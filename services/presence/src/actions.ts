@@ -1,7 +1,13 @@
 import { AppError, type Logger } from '@lanctl/core';
 import type { PresenceActions } from './http.ts';
 import type { PresenceMetrics } from './metrics.ts';
-import { type Change, type Directory, decide, type PresenceTable } from './state.ts';
+import {
+  type Change,
+  type Directory,
+  decide,
+  decideHeartbeat,
+  type PresenceTable,
+} from './state.ts';
 
 export interface ActionContext {
   table: PresenceTable;
@@ -21,19 +27,22 @@ export interface ActionContext {
 export function createActions(ctx: ActionContext): PresenceActions & { purge(): void } {
   const { table, now, publish, logger } = ctx;
   const purge = () => publish(table.purge(now()));
+  const requireTables = () => {
+    // Not a refusal of the user: without the tables every machine would look unknown.
+    if (!ctx.tablesLoaded()) {
+      throw new AppError(
+        503,
+        'unavailable',
+        'the machine and user tables are not loaded yet (mdb or udb unreachable)',
+      );
+    }
+  };
   return {
     purge,
     login(login, hostname) {
       const t0 = process.hrtime.bigint();
       purge();
-      if (!ctx.tooEarly() && !ctx.tablesLoaded()) {
-        // Not a refusal of the user: without the tables every machine would look unknown.
-        throw new AppError(
-          503,
-          'unavailable',
-          'the machine and user tables are not loaded yet (mdb or udb unreachable)',
-        );
-      }
+      if (!ctx.tooEarly()) requireTables();
       const refusal = decide({
         login,
         hostname,
@@ -61,7 +70,24 @@ export function createActions(ctx: ActionContext): PresenceActions & { purge(): 
     },
     heartbeat(login, hostname) {
       purge();
+      const current = table.hostOf(login);
+      if (current !== hostname) {
+        requireTables();
+        const refusal = decideHeartbeat({
+          login,
+          hostname,
+          rebuilding: ctx.tooEarly(),
+          current,
+          directory: ctx.directory,
+        });
+        if (refusal) {
+          ctx.metrics.heartbeatRefused(refusal.reason);
+          logger.warn('heartbeat refused', { login, hostname, reason: refusal.reason });
+          return refusal;
+        }
+      }
       publish(table.refresh(login, hostname, now()));
+      return null;
     },
     list() {
       purge();

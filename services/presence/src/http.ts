@@ -16,7 +16,7 @@ import type { Refusal } from './state.ts';
 export interface PresenceActions {
   login(login: string, hostname: string): Refusal | null;
   logout(login: string, hostname: string): Refusal | { reason: string; message: string } | null;
-  heartbeat(login: string, hostname: string): void;
+  heartbeat(login: string, hostname: string): Refusal | null;
   list(): { login: string; hostname: string; expires_at: string }[];
   kickUser(login: string): boolean;
   freeMachine(hostname: string): boolean;
@@ -75,7 +75,8 @@ export function presenceRouter(
   });
   router.post('/presence/heartbeat', workstation, (req: Request, res: Response) => {
     const { login, hostname } = parseBody(req, res);
-    actions.heartbeat(login, hostname);
+    const refusal = actions.heartbeat(login, hostname);
+    if (refusal) throw locked(refusal);
     res.json({ login, hostname });
   });
   router.get('/presence', requireScope('read'), (_req: Request, res: Response) => {

@@ -3,6 +3,7 @@ import { REASONS, type Reason } from './state.ts';
 
 export interface PresenceMetrics {
   refused(reason: Reason): void;
+  heartbeatRefused(reason: Reason): void;
   decision(seconds: number): void;
 }
 
@@ -23,6 +24,12 @@ export function createPresenceMetrics(registry: Registry, sessions: () => number
       this.set(sessions());
     },
   });
+  const heartbeats = new Counter({
+    name: 'lanctl_presence_heartbeat_refused_total',
+    help: 'Heartbeats refused (a session they would create or move breaks a login rule), by reason',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
   const latency = new Histogram({
     name: 'lanctl_presence_decision_seconds',
     help: 'Time to decide a login request',
@@ -31,6 +38,7 @@ export function createPresenceMetrics(registry: Registry, sessions: () => number
   });
   return {
     refused: (reason) => failed.inc({ reason }),
+    heartbeatRefused: (reason) => heartbeats.inc({ reason }),
     decision: (seconds) => latency.observe(seconds),
   };
 }

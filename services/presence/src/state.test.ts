@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Directory, decide, PresenceTable } from './state.ts';
+import { type Directory, decide, decideHeartbeat, PresenceTable } from './state.ts';
 
 const directory: Directory = {
   machineType: (h) => ({ seat1: 'user', seat2: 'user', orgapc: 'orga' })[h],
@@ -31,6 +31,22 @@ describe('decide', () => {
       'user_not_allowed',
     );
     expect(decide({ ...base, login: 'olga', hostname: 'seat1' })).toBeNull();
+  });
+});
+
+describe('decideHeartbeat', () => {
+  const beat = (login: string, hostname: string, current?: string, rebuilding = false) =>
+    decideHeartbeat({ login, hostname, current, rebuilding, directory })?.reason ?? 'accepted';
+  it.each([
+    ['refreshes a session where it is', 'alice', 'seat1', 'seat1', false, 'accepted'],
+    ['starts one on a free or taken machine', 'alice', 'seat1', undefined, false, 'accepted'],
+    ['does not move a live session', 'alice', 'seat2', 'seat1', false, 'already_logged'],
+    ['moves it while rebuilding', 'alice', 'seat2', 'seat1', true, 'accepted'],
+    ['refuses an unknown user', 'ghost', 'seat1', undefined, true, 'user_not_registered'],
+    ['refuses an unknown machine', 'alice', 'nowhere', undefined, true, 'machine_not_registered'],
+    ['keeps contestants off orga machines', 'alice', 'orgapc', undefined, true, 'user_not_allowed'],
+  ] as const)('%s', (_what, login, hostname, current, rebuilding, expected) => {
+    expect(beat(login, hostname, current, rebuilding)).toBe(expected);
   });
 });
 
@@ -76,6 +92,14 @@ describe('PresenceTable', () => {
         expect(table.list().every((s) => s.expiresAt > now + later)).toBe(true);
       }),
     );
+  });
+
+  it('keeps expiring after the clock steps back (expiry order kept)', () => {
+    const table = new PresenceTable(30);
+    table.refresh('a', 'h1', 100);
+    table.refresh('b', 'h2', 50); // the clock stepped back 50
+    expect(table.purge(129)).toEqual([]);
+    expect(table.purge(130).map((c) => c.login)).toEqual(['a', 'b']);
   });
 
   it('expires at the timeout and publishes the deletes', () => {

@@ -53,10 +53,36 @@ export function decide(input: {
   if (input.current !== undefined)
     return { reason: 'already_logged', message: `${l} is already logged somewhere else` };
   if (input.occupant !== undefined) return { reason: 'busy', message: `${h} is busy` };
-  const mtype = input.directory.machineType(h);
+  return whoMayUse(l, h, input.directory);
+}
+
+/**
+ * A heartbeat (L, H): the machine says L is its one managed user. It refreshes L's session on H,
+ * takes H over from whoever was there (the machine knows who sits at it), and is held to the
+ * same directory rules as a login. It moves L from another host only while the sessions are
+ * being rebuilt after a start; later, L's live session elsewhere wins until it ends or expires
+ * (SADM moved it, so one machine could claim anyone logged in elsewhere).
+ */
+export function decideHeartbeat(input: {
+  login: string;
+  hostname: string;
+  rebuilding: boolean;
+  current: string | undefined;
+  directory: Directory;
+}): Refusal | null {
+  const { login: l, hostname: h } = input;
+  if (input.current === h) return null;
+  if (input.current !== undefined && !input.rebuilding)
+    return { reason: 'already_logged', message: `${l} is already logged somewhere else` };
+  return whoMayUse(l, h, input.directory);
+}
+
+/** SADM's steps 6–8: a registered machine, a registered user, a contestant on a `user` machine. */
+function whoMayUse(l: string, h: string, directory: Directory): Refusal | null {
+  const mtype = directory.machineType(h);
   if (mtype === undefined)
     return { reason: 'machine_not_registered', message: `${h} is not a registered machine` };
-  const group = input.directory.userGroup(l);
+  const group = directory.userGroup(l);
   if (group === undefined)
     return { reason: 'user_not_registered', message: `${l} is not a registered user` };
   if (group === 'user' && mtype !== 'user') {
@@ -75,8 +101,15 @@ export function decide(input: {
 export class PresenceTable {
   private readonly byLogin = new Map<string, Session>();
   private readonly byHost = new Map<string, string>();
+  /** The latest `now` seen: a clock stepped back must not break the expiry order purge relies on. */
+  private latest = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly timeoutMs: number) {}
+
+  private monotonic(now: number): number {
+    this.latest = Math.max(this.latest, now);
+    return this.latest;
+  }
 
   get size(): number {
     return this.byLogin.size;
@@ -99,7 +132,8 @@ export class PresenceTable {
    * the session to the end), so this stops at the first live session: it runs before every
    * request and must not scan 2,000 sessions each time (pnpm bench:presence).
    */
-  purge(now: number): Change[] {
+  purge(at: number): Change[] {
+    const now = this.monotonic(at);
     const changes: Change[] = [];
     for (const s of this.byLogin.values()) {
       if (s.expiresAt > now) break;
@@ -112,7 +146,8 @@ export class PresenceTable {
    * Sets `login` on `hostname` until now + timeout: another login on that host is ended, and
    * `login`'s previous host is freed (SADM kept it busy until restart).
    */
-  refresh(login: string, hostname: string, now: number): Change[] {
+  refresh(login: string, hostname: string, at: number): Change[] {
+    const now = this.monotonic(at);
     const changes: Change[] = [];
     const occupant = this.byHost.get(hostname);
     if (occupant !== undefined && occupant !== login) changes.push(...this.endUser(occupant));

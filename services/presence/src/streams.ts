@@ -5,9 +5,12 @@ import { createStreamServer, Hub, STREAM_ACCESS, sadmPollRouter } from '@lanctl/
 import type { Change } from './state.ts';
 
 /**
- * The `presence` table's hub, from memory (no change log: revisions restart with the process,
- * so a subscriber resuming from a later one gets a reset snapshot), served as the native SSE
- * stream and SADM's presencesync `/poll`.
+ * The `presence` table's hub, from memory, served as the native SSE stream and SADM's
+ * presencesync `/poll`. Nothing is kept across restarts, so each start opens a new history whose
+ * revisions begin at the start time in ms (more changes than milliseconds between two runs would
+ * be needed to overlap): a subscriber resuming from a revision of an earlier
+ * run is below the new floor (or, after a clock step back, above the head) and gets a reset
+ * snapshot, never the new run's changes applied on top of the old run's table.
  */
 export function createPresenceStreams(options: {
   logger: Logger;
@@ -41,8 +44,11 @@ export function createPresenceStreams(options: {
   return {
     streams,
     poll,
-    /** Empties the table (start). */
-    reset: () => hub.reset(revision, { presence: [] }),
+    /** Empties the table and opens a new history (start). */
+    reset() {
+      revision = Math.max(revision + 1, Date.now());
+      hub.reset(revision, { presence: [] });
+    },
     /** One batch; SADM puts the deletes before the update of the same message. */
     publish(changes: Change[]) {
       if (changes.length === 0) return;
