@@ -16,6 +16,7 @@ const claims = (token: string) =>
   JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as {
     iat: number;
     exp: number;
+    scopes: string[];
   };
 
 describe('lanctl login, whoami, logout', () => {
@@ -149,6 +150,16 @@ describe('lanctl token create', () => {
     expect(made.code).toBe(0);
     expect(made.stderr).toMatch(/^lanctl: note: created a new signing key pair/);
     expect(mode(join(fresh, 'token-signing.key'))).toBe(0o600);
+  });
+
+  it('binds a workstation token to its machines, with no scope of the role', async () => {
+    const [ws, bad] = await Promise.all([
+      h.lanctl(`token create --name ws1 --role reader --host pas-r01p01 --data ${h.dataDir}`),
+      h.lanctl(['token', 'create', '--name', 'w', '--role', 'reader', '--host', 'a b']),
+    ]);
+    expect(claims(ws.stdout.trim()).scopes).toEqual(['presence:host:pas-r01p01']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^lanctl: option '--host <hostname...>' argument 'a b' is invalid/);
   });
 
   it('rejects a bad role or name as usage errors', async () => {

@@ -74,8 +74,11 @@ async function createToken(o: CreateOptions): Promise<void> {
         'services accept this token once they verify with that public key\n',
     );
   }
+  // A workstation token (--host) carries only its presence scopes: a copy taken off a machine
+  // reads nothing of mdb or udb.
   const hosts = (o.host ?? []).map(presenceHostScope);
-  const scopes = [...new Set([...SCOPES_BY_ROLE[o.role], ...(o.scope ?? []), ...hosts])];
+  const base = hosts.length > 0 ? [] : SCOPES_BY_ROLE[o.role];
+  const scopes = [...new Set([...base, ...(o.scope ?? []), ...hosts])];
   const token = issueToken(loadPrivateKey(files.privateKeyFile), {
     subject: o.name,
     role: o.role,
@@ -127,8 +130,8 @@ export function registerToken(program: Command): void {
     )
     .option(
       '--host <hostname...>',
-      'a workstation token bound to these machines (scope presence:host:<hostname>): it logs ' +
-        'users in and heartbeats there only',
+      'a workstation token bound to these machines (scope presence:host:<hostname>, and none ' +
+        "of the role's): it logs users in and heartbeats there only",
       collectHostnames,
     )
     .action(run(createToken));

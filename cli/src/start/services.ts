@@ -249,6 +249,9 @@ export const GATEWAY_SERVICES: {
           udb_upstream: ctx.urls.udbsync,
           presence_upstream: ctx.urls.presence,
           state_dir: state,
+          // A try-out machine is seldom on the LAN its machine table describes: no pings to
+          // those addresses unless `<data>/config/sso.yml` turns them on (usermap.ping.enabled).
+          usermap: { ping: { enabled: false } },
         },
       });
       return createSso(config, consumerDeps(ctx, 'sso'));

@@ -9,6 +9,8 @@ export const SSO_SNIPPETS = {
   upstream: join(ROOT, 'nginx/sso/upstream.conf'),
   handler: join(ROOT, 'nginx/sso/handler.conf'),
   protect: join(ROOT, 'nginx/sso/protect.conf'),
+  cacheZone: join(ROOT, 'nginx/sso/cache-zone.conf'),
+  cache: join(ROOT, 'nginx/sso/cache.conf'),
 };
 
 export const freePort = (host = '127.0.0.1') =>
@@ -31,6 +33,27 @@ export function renderSsoUpstream(ssoHostPort: string, keepalive?: number): stri
   if (!text.includes(`server ${ssoHostPort};`))
     throw new Error('nginx/sso/upstream.conf: no `server 127.0.0.1:20131;` line to replace');
   return text;
+}
+
+/** nginx/sso/cache-zone.conf with the cache in `cacheDir` instead of /run/nginx-lanctl-sso. */
+export function renderSsoCacheZone(cacheDir: string): string {
+  const text = readFileSync(SSO_SNIPPETS.cacheZone, 'utf8');
+  if (!text.includes('proxy_cache_path /run/nginx-lanctl-sso '))
+    throw new Error('nginx/sso/cache-zone.conf: no `proxy_cache_path /run/nginx-lanctl-sso` line');
+  return text.replace('proxy_cache_path /run/nginx-lanctl-sso ', `proxy_cache_path ${cacheDir} `);
+}
+
+/**
+ * nginx/sso/cache.conf as shipped, or with another cache key: the benchmark's no-hit variant
+ * (`$remote_addr$request_id`, a key no request shares: never for production).
+ */
+export function renderSsoCache(key?: string): string {
+  const text = readFileSync(SSO_SNIPPETS.cache, 'utf8');
+  if (!text.includes('proxy_cache_key $remote_addr;'))
+    throw new Error('nginx/sso/cache.conf: no `proxy_cache_key $remote_addr;` line');
+  return key === undefined
+    ? text
+    : text.replace('proxy_cache_key $remote_addr;', `proxy_cache_key ${key};`);
 }
 
 export interface RunningNginx {

@@ -7,6 +7,7 @@ import {
   type SyncClientOptions,
   type SyncStatus,
 } from '@lanctl/sync';
+import { sessionsByHost } from './ip-index.ts';
 import type { UsermapSource } from './usermap/source.ts';
 
 export type Upstream = 'mdb' | 'udb' | 'presence';
@@ -60,7 +61,7 @@ export function followSsoTables(options: {
       else if (table === 'rooms') roomList = [...state.values()];
       else if (table === 'users')
         groups = new Map([...state.values()].map((u) => [u.login, u.group]));
-      else sessions = new Map([...state.values()].map((p) => [p.hostname, p.login]));
+      else sessions = sessionsByHost(state.values());
       options.onTable(table);
       for (const listener of listeners) {
         try {
