@@ -1,5 +1,6 @@
 import type { RequestListener } from 'node:http';
 import { type IncomingMessage, request, type ServerResponse } from 'node:http';
+import type { WebHandler } from '@lanctl/web';
 
 /** Which service owns which `/api/v1/<collection>`: the one table `lanctl start` routes by. */
 export const API_ROUTES: { prefix: string; service: string }[] = [
@@ -55,14 +56,16 @@ export function routeFor(path: string): string | undefined {
 
 /**
  * The one origin people use (`http://127.0.0.1:8080/`): `/api/v1/...` is streamed to the owning
- * service, `/` describes the gateway (the web UI will be served here).
+ * service, anything else is the web UI (`web`: its files, and index.html for its client-side
+ * routes); without a built UI, `/` describes the gateway.
  */
-export function createOrigin(upstreams: Record<string, string>): RequestListener {
+export function createOrigin(upstreams: Record<string, string>, web?: WebHandler): RequestListener {
   return (req, res) => {
     const path = req.url ?? '/';
     const service = routeFor(path.split('?')[0]!);
     if (service && upstreams[service]) return forward(req, res, upstreams[service]!, service);
     if (path === '/healthz') return json(res, 200, { ok: true, services: upstreams });
+    if (web?.(req, res)) return;
     if (path === '/' || path === '/index.html') return index(res, upstreams);
     json(res, 404, {
       error: { code: 'not_found', message: `no route for ${req.method} ${path.split('?')[0]}` },
@@ -110,6 +113,7 @@ function index(res: ServerResponse, upstreams: Record<string, string>) {
   res.end(
     `<!doctype html><meta charset="utf-8"><title>lanctl</title><h1>lanctl gateway</h1>` +
       `<p>API: <a href="/api/v1/openapi.json">/api/v1/openapi.json</a> (bearer token in <code>admin-token</code> of the data directory).</p>` +
-      `<p>Services:</p><ul>${rows}</ul>`,
+      `<p>Services:</p><ul>${rows}</ul>` +
+      `<p>The web UI is not built: run <code>pnpm build:web</code> and restart.</p>`,
   );
 }

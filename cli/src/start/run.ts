@@ -10,6 +10,7 @@ import {
 import { createLogger, type Listening, type Logger, listen, writeFileAtomic } from '@lanctl/core';
 import { createOrigin } from './origin.ts';
 import { GATEWAY_SERVICES, type GatewayContext, type Runnable } from './services.ts';
+import { loadWebUi } from './web.ts';
 
 export const DEFAULT_ORIGIN_PORT = 8080;
 
@@ -23,6 +24,8 @@ export interface StartOptions {
   with?: string[];
   /** Each service's logger (default: JSON lines on stdout tagged with its name). */
   loggerFor?: (service: string) => Logger;
+  /** Serve the web UI at `/` (default true: built first if missing or stale). */
+  webUi?: boolean;
 }
 
 export interface Gateway {
@@ -81,8 +84,9 @@ export async function startGateway(options: StartOptions): Promise<Gateway> {
     }
     const upstreams = Object.fromEntries(Object.entries(listening).map(([n, l]) => [n, l.url]));
     for (const service of built) Object.assign(extra, service.extraUrls?.() ?? {});
+    const web = options.webUi === false ? undefined : await loadWebUi(options.logger);
     listening.origin = await listen(
-      createOrigin(upstreams),
+      createOrigin(upstreams, web),
       options.host,
       options.ports.origin ?? DEFAULT_ORIGIN_PORT,
     );

@@ -1,0 +1,63 @@
+import { type ReactNode, useCallback, useEffect, useState } from 'react';
+import { type Session, setUnauthorizedHandler, whoami } from './api.ts';
+import { LoginPage } from './login.tsx';
+import { MachinesView } from './machines/view.tsx';
+import { homeFor, viewOf } from './nav.ts';
+import { navigate, usePath } from './router.ts';
+import { Shell } from './shell.tsx';
+import { UsersView } from './users.tsx';
+
+type SessionState = { status: 'loading' } | { status: 'out' } | { status: 'in'; session: Session };
+
+export function App() {
+  const [state, setState] = useState<SessionState>({ status: 'loading' });
+  const path = usePath();
+  const refresh = useCallback(async () => {
+    try {
+      setState({ status: 'in', session: await whoami() });
+    } catch {
+      setState({ status: 'out' });
+    }
+  }, []);
+  useEffect(() => {
+    setUnauthorizedHandler(() => setState({ status: 'out' }));
+    void refresh();
+  }, [refresh]);
+
+  if (state.status === 'loading') return <p className="loading">Loading…</p>;
+  if (state.status === 'out') return <LoginPage onLoggedIn={refresh} />;
+  const { session } = state;
+  return (
+    <Shell session={session} path={path} onLoggedOut={() => setState({ status: 'out' })}>
+      <Route path={path} session={session} />
+    </Shell>
+  );
+}
+
+function Route({ path, session }: { path: string; session: Session }) {
+  const view = viewOf(path);
+  useEffect(() => {
+    if (path === '/' || path === '/login') navigate(homeFor(session.role), true);
+  }, [path, session.role]);
+  if (path === '/' || path === '/login') return null;
+  if (!view) return <Refusal title="Page not found">There is no page at {path}.</Refusal>;
+  if (!view.roles.includes(session.role)) {
+    return (
+      <Refusal title="Not allowed">
+        {view.label} is for {view.roles.join(' and ')} accounts; you are logged in as{' '}
+        {session.subject} ({session.role}).
+      </Refusal>
+    );
+  }
+  if (view.path === '/machines') return <MachinesView />;
+  return <UsersView session={session} />;
+}
+
+function Refusal({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <section className="refusal" role="alert" aria-labelledby="refusal-title">
+      <h1 id="refusal-title">{title}</h1>
+      <p>{children}</p>
+    </section>
+  );
+}

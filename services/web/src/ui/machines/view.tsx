@@ -1,0 +1,141 @@
+import type { Machine } from '@lanctl/model';
+import { useDeferredValue, useEffect, useMemo, useState } from 'react';
+import { listMachines, listNames } from '../api.ts';
+import { AddMachineForm } from './add-form.tsx';
+import { MachineGrid } from './grid.tsx';
+import {
+  distinct,
+  type MachineFilter,
+  machineMatcher,
+  NO_FILTER,
+  type Sort,
+  sortMachines,
+} from './table.ts';
+
+/** Machines (roots): every machine loaded once, then searched, filtered and sorted in the page. */
+export function MachinesView() {
+  const [machines, setMachines] = useState<Machine[] | null>(null);
+  const [error, setError] = useState('');
+  const [filter, setFilter] = useState<MachineFilter>(NO_FILTER);
+  const [sort, setSort] = useState<Sort>({ key: 'hostname', dir: 'asc' });
+  const [adding, setAdding] = useState(false);
+  const [announce, setAnnounce] = useState('');
+  const [names, setNames] = useState<{ rooms: string[]; mtypes: string[] }>({
+    rooms: [],
+    mtypes: [],
+  });
+  // Typing stays responsive: the table catches up with the query when React has time.
+  const query = useDeferredValue(filter.query);
+
+  useEffect(() => {
+    listMachines()
+      .then(setMachines)
+      .catch((e: Error) => setError(e.message));
+    Promise.all([listNames('rooms'), listNames('machine-types')])
+      .then(([rooms, mtypes]) => setNames({ rooms, mtypes }))
+      .catch(() => {});
+  }, []);
+
+  const sorted = useMemo(() => (machines ? sortMachines(machines, sort) : []), [machines, sort]);
+  const rows = useMemo(
+    () => sorted.filter(machineMatcher({ ...filter, query })),
+    [sorted, filter, query],
+  );
+  const rooms = useMemo(
+    () => merge(names.rooms, distinct(machines ?? [], 'room')),
+    [names, machines],
+  );
+  const mtypes = useMemo(
+    () => merge(names.mtypes, distinct(machines ?? [], 'mtype')),
+    [names, machines],
+  );
+
+  const set = (patch: Partial<MachineFilter>) => setFilter((f) => ({ ...f, ...patch }));
+  return (
+    <section aria-labelledby="machines-title" className="machines">
+      <div className="title-row">
+        <h1 id="machines-title">Machines</h1>
+        <button type="button" className="primary" onClick={() => setAdding(true)} disabled={adding}>
+          Add machine
+        </button>
+      </div>
+      {adding && (
+        <AddMachineForm
+          rooms={rooms}
+          mtypes={mtypes}
+          onCancel={() => setAdding(false)}
+          onAdded={(m) => {
+            setMachines((all) => [...(all ?? []).filter((x) => x.hostname !== m.hostname), m]);
+            setAdding(false);
+            setAnnounce(`Added ${m.hostname} (${m.ip}).`);
+          }}
+        />
+      )}
+      <p className="status" role="status">
+        {announce}
+      </p>
+      <search className="toolbar">
+        <label>
+          Search
+          <input
+            type="search"
+            placeholder="hostname, IP or MAC"
+            value={filter.query}
+            onChange={(e) => set({ query: e.target.value })}
+          />
+        </label>
+        <Choice
+          label="Room"
+          value={filter.room}
+          options={rooms}
+          onChange={(room) => set({ room })}
+        />
+        <Choice
+          label="Type"
+          value={filter.mtype}
+          options={mtypes}
+          onChange={(mtype) => set({ mtype })}
+        />
+        <Choice
+          label="State"
+          value={filter.state}
+          options={['ok', 'faulty']}
+          onChange={(state) => set({ state: state as MachineFilter['state'] })}
+        />
+        <span className="count" aria-live="polite">
+          {machines === null ? '' : `${rows.length} of ${machines.length} machines`}
+        </span>
+      </search>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {machines === null && !error && <p>Loading machines…</p>}
+      {machines !== null && <MachineGrid rows={rows} sort={sort} onSort={setSort} />}
+    </section>
+  );
+}
+
+function Choice(props: {
+  label: string;
+  value: string;
+  options: string[];
+  onChange: (value: string) => void;
+}) {
+  return (
+    <label>
+      {props.label}
+      <select value={props.value} onChange={(e) => props.onChange(e.target.value)}>
+        <option value="">all</option>
+        {props.options.map((o) => (
+          <option key={o} value={o}>
+            {o}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+const merge = (a: string[], b: string[]) => [...new Set([...a, ...b])].sort();

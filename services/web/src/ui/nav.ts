@@ -1,0 +1,22 @@
+import type { Role } from '@lanctl/model';
+
+/** The views and who may open them: the one table the navigation and the router read. */
+export interface View {
+  path: string;
+  label: string;
+  roles: readonly Role[];
+}
+
+export const VIEWS: readonly View[] = [
+  { path: '/machines', label: 'Machines', roles: ['root'] },
+  { path: '/users', label: 'Users', roles: ['root', 'orga'] },
+];
+
+export const viewsFor = (role: Role): View[] => VIEWS.filter((v) => v.roles.includes(role));
+
+/** The view a path belongs to (`/machines/foo` is the machines view), if any. */
+export const viewOf = (path: string): View | undefined =>
+  VIEWS.find((v) => path === v.path || path.startsWith(`${v.path}/`));
+
+/** Where a role lands after logging in, or on `/`. */
+export const homeFor = (role: Role): string => viewsFor(role)[0]?.path ?? '/';
