@@ -8,7 +8,10 @@ export default defineConfig({
       'cli/src/**/*.test.ts',
       'tests/**/*.test.ts',
     ],
-    globalSetup: ['packages/testkit/src/global-setup.ts'],
+    globalSetup: [
+      'packages/testkit/src/global-setup.ts',
+      'services/web/src/testing/global-setup.ts',
+    ],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

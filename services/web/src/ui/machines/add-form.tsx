@@ -131,7 +131,7 @@ export function AddMachineForm(props: {
       </datalist>
       <div className="actions">
         <button type="submit" className="primary" disabled={busy}>
-          {busy ? 'Adding…' : 'Add machine'}
+          {busy ? 'Saving…' : 'Save machine'}
         </button>
         <button type="button" onClick={props.onCancel}>
           Cancel

@@ -1,0 +1,196 @@
+/**
+ * The web UI in headless Chromium (Debian's, driven by playwright-core) against a real
+ * `lanctl start`: login per role, the machines view and its add form, the organizer's refusal.
+ */
+import type { Machine } from '@lanctl/model';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningGateway, startGateway } from './gateway.ts';
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+describe('web UI', () => {
+  let gateway: RunningGateway;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    gateway = await startGateway();
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: CHROMIUM_ARGS,
+      timeout: 30_000,
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await gateway?.stop();
+  });
+
+  /** A fresh browser context (no cookie) on the login page, logged in as `login`. */
+  async function logIn(login: string, password: string): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    await page.goto(gateway.origin);
+    await page.getByLabel('Login').fill(login);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    return page;
+  }
+
+  const navLinks = (page: Page) =>
+    page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents();
+
+  it('a root adds a machine: a bad MAC is shown under its field, the fix lands in the list', async () => {
+    const page = await logIn('admin', gateway.adminPassword);
+    try {
+      expect(await navLinks(page)).toEqual(['Machines', 'Users']);
+      await page.getByRole('heading', { name: 'Machines' }).waitFor();
+      expect(new URL(page.url()).pathname).toBe('/machines');
+
+      await page.getByRole('button', { name: 'Add machine' }).click();
+      const form = page.getByRole('form', { name: 'Add machine' });
+      await form.getByLabel('Hostname').fill('pas-r01p01');
+      await form.getByLabel('MAC address').fill('52:54:00:12:34:zz');
+      await form.getByLabel('Room').fill('pasteur');
+      await form.getByLabel('Type').fill('user');
+      await form.getByRole('button', { name: 'Save machine' }).click();
+
+      const mac = form.getByLabel('MAC address');
+      await form.locator('[data-field="mac"]').waitFor();
+      expect(await mac.getAttribute('aria-invalid')).toBe('true');
+      const errorId = (await mac.getAttribute('aria-describedby'))!.split(' ')[0]!;
+      const error = form.locator(`[id="${errorId}"]`);
+      expect(await error.textContent()).toMatch(/MAC/i);
+      // Next to its field: right under the MAC input, left-aligned with it.
+      const [input, message] = [await mac.boundingBox(), await error.boundingBox()];
+      expect(message!.y - (input!.y + input!.height)).toBeGreaterThanOrEqual(0);
+      expect(message!.y - (input!.y + input!.height)).toBeLessThan(40);
+      expect(Math.abs(message!.x - input!.x)).toBeLessThan(4);
+      // Nothing typed is lost; the other fields carry no error.
+      expect(await form.getByLabel('Hostname').inputValue()).toBe('pas-r01p01');
+      expect(await mac.inputValue()).toBe('52:54:00:12:34:zz');
+      expect(await form.getByLabel('Hostname').getAttribute('aria-invalid')).toBeNull();
+
+      await mac.fill('52:54:00:12:34:56');
+      await form.getByRole('button', { name: 'Save machine' }).click();
+      await page.getByRole('status').getByText('Added pas-r01p01').waitFor();
+      expect(await form.count()).toBe(0);
+      const table = page.getByRole('region', { name: 'Machines table' });
+      await table.getByRole('cell', { name: 'pas-r01p01' }).waitFor();
+      // Search as you type, by any spelling of the MAC.
+      await page.getByLabel('Search').fill('12-34-56');
+      await page.getByText('1 of 1 machines').waitFor();
+      await page.getByLabel('Search').fill('nothing-like-this');
+      await page.getByText('0 of 1 machines').waitFor();
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  it('an organizer sees Users only and is refused the machines view', async () => {
+    const created = await fetch(`${gateway.origin}/api/v1/users`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${gateway.adminToken}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        login: 'olga',
+        firstname: 'Olga',
+        lastname: 'Organizer',
+        group: 'orga',
+        password: 'orga-password-1',
+      }),
+    });
+    expect(created.status).toBe(201);
+    const page = await logIn('olga', 'orga-password-1');
+    try {
+      expect(await navLinks(page)).toEqual(['Users']);
+      await page.getByRole('heading', { name: 'Users' }).waitFor();
+      await page.getByRole('cell', { name: 'olga', exact: true }).waitFor();
+
+      await page.goto(`${gateway.origin}/machines`);
+      const refusal = page.getByRole('alert');
+      await refusal.getByRole('heading', { name: 'Not allowed' }).waitFor();
+      expect(await refusal.textContent()).toContain('Machines is for root accounts');
+      expect(await page.getByRole('region', { name: 'Machines table' }).count()).toBe(0);
+      expect(await page.getByRole('button', { name: 'Add machine' }).count()).toBe(0);
+
+      await page.getByRole('button', { name: 'Log out' }).click();
+      await page.getByRole('button', { name: 'Log in' }).waitFor();
+      // The cookie is gone: a reload stays on the login page.
+      await page.reload();
+      await page.getByRole('button', { name: 'Log in' }).waitFor();
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  it('keeps only the visible rows of 10,000 machines in the DOM', async () => {
+    const page = await logIn('admin', gateway.adminPassword);
+    try {
+      const machines = Array.from({ length: 10_000 }, (_, i) => fakeMachine(i));
+      // The table's data is stubbed (10,000 real inserts would cost this test most of its time).
+      await page.route('**/api/v1/machines?*', (route) =>
+        route.fulfill({ json: { items: machines, next: null } }),
+      );
+      await page.reload();
+      const table = page.getByRole('region', { name: 'Machines table' });
+      await page.getByText('10000 of 10000 machines').waitFor();
+      expect(await table.locator('tbody tr').count()).toBeLessThan(60);
+      expect(await table.locator('table').getAttribute('aria-rowcount')).toBe('10001');
+
+      // Scrolled to the very end, the last machine is drawn (row heights add up exactly).
+      await table.evaluate((el) => {
+        el.scrollTop = el.scrollHeight;
+      });
+      await table.getByRole('cell', { name: 'm09999', exact: true }).waitFor();
+      expect(await table.locator('tbody tr').count()).toBeLessThan(60);
+
+      await page.getByLabel('Search').fill('m0999');
+      await page.getByText('10 of 10000 machines').waitFor();
+      // Sorting by IP descending puts the highest address first.
+      await page.getByLabel('Search').fill('');
+      await table.evaluate((el) => {
+        el.scrollTop = 0;
+      });
+      await table.getByRole('button', { name: 'IP' }).click();
+      await table.getByRole('button', { name: 'IP' }).click();
+      expect(await table.getByRole('columnheader', { name: 'IP' }).getAttribute('aria-sort')).toBe(
+        'descending',
+      );
+      await table.locator('tbody tr').first().getByText('10.0.39.15').waitFor();
+    } finally {
+      await page.context().close();
+    }
+  });
+});
+
+function fakeMachine(i: number): Machine {
+  const hex = (n: number) => n.toString(16).padStart(2, '0');
+  return {
+    hostname: `m${String(i).padStart(5, '0')}`,
+    aliases: [],
+    ip: `10.0.${i >> 8}.${i & 255}`,
+    mac: `52:54:00:00:${hex(i >> 8)}:${hex(i & 255)}`,
+    rfs: 0,
+    hfs: 0,
+    mtype: i % 10 === 0 ? 'orga' : 'user',
+    room: ['pasteur', 'alt', 'cluster'][i % 3]!,
+    is_faulty: i % 97 === 0,
+    is_faulty_details: '',
+    uuid: null,
+    created_at: '2026-01-01T00:00:00Z',
+    updated_at: '2026-01-01T00:00:00Z',
+  };
+}
