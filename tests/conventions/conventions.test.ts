@@ -24,19 +24,25 @@ const folders = (parent: string) =>
 
 const SERVICES = folders('services');
 const PACKAGES = folders('packages');
+/**
+ * Services that are built files, not daemons: no port, config, metrics, main or `lanctl serve`
+ * word. `web` is the UI, served by `lanctl start`'s origin or by nginx from its dist.
+ */
+const STATIC_SERVICES = ['web'];
+const DAEMONS = SERVICES.filter((name) => !STATIC_SERVICES.includes(name));
 
-/** Every `.ts` file under `dir` (relative to the root), node_modules excluded. */
+/** Every `.ts` and `.tsx` file under `dir` (relative to the root), node_modules excluded. */
 function tsFiles(dir: string): string[] {
   const abs = join(ROOT, dir);
   if (!existsSync(abs)) return [];
   return readdirSync(abs, { withFileTypes: true, recursive: true })
-    .filter((d) => d.isFile() && d.name.endsWith('.ts'))
+    .filter((d) => d.isFile() && /\.tsx?$/.test(d.name))
     .map((d) => relative(ROOT, join(d.parentPath, d.name)))
     .filter((f) => !f.split('/').includes('node_modules'))
     .sort();
 }
 
-const isTest = (file: string) => file.endsWith('.test.ts');
+const isTest = (file: string) => /\.test\.tsx?$/.test(file);
 /** Test-only code: `*.test.ts` and `src/testing/` helpers. */
 const isTestOnly = (file: string) => isTest(file) || file.split('/').includes('testing');
 const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
@@ -70,7 +76,7 @@ describe.each([
 const tmp = mkdtempSync(join(tmpdir(), 'lanctl-conventions-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-describe.each(SERVICES)('services/%s: shape (rules 7, 9, 10, 11, 18)', (name) => {
+describe.each(DAEMONS)('services/%s: shape (rules 7, 9, 10, 11, 18)', (name) => {
   const src = `services/${name}/src`;
 
   it('has src/index.ts exporting create', () => {
@@ -162,6 +168,37 @@ describe.each(SERVICES)('services/%s: shape (rules 7, 9, 10, 11, 18)', (name) =>
       writeFileSync(file, block);
       expect(() => loadConfig(name, schemas[0]![1] as any, { path: file, env: {} })).not.toThrow();
     });
+  });
+});
+
+describe.each(STATIC_SERVICES)('services/%s: a static service (rules 10, 18)', (name) => {
+  it('has a README.md with the sections Roles, Build, Serving, Failure modes', () => {
+    const path = `services/${name}/README.md`;
+    expect(existsSync(join(ROOT, path)), `${path} is missing`).toBe(true);
+    const headings = read(path)
+      .split('\n')
+      .filter((l) => /^#{1,6}\s/.test(l))
+      .map((l) => l.replace(/^#+\s*/, '').toLowerCase());
+    for (const section of ['roles', 'build', 'serving', 'failure modes']) {
+      expect(
+        headings.some((h) => h.startsWith(section)),
+        `README section "${section}"`,
+      ).toBe(true);
+    }
+  });
+
+  it('does nothing at import: no handle stays open', async () => {
+    const url = pathToFileURL(join(ROOT, 'services', name, 'src', 'index.ts')).href;
+    const script = `await import(${JSON.stringify(url)});
+      console.log(JSON.stringify(process.getActiveResourcesInfo()));`;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script],
+      { cwd: ROOT, timeout: 20_000 },
+    );
+    const resources: string[] = JSON.parse(stdout.trim().split('\n').pop()!);
+    const allowed = new Set(['PipeWrap', 'TTYWrap', 'FSReqPromise', 'FSReqCallback']);
+    expect(resources.filter((r) => !allowed.has(r))).toEqual([]);
   });
 });
 
@@ -303,7 +340,7 @@ describe('metric names (rule 18)', () => {
     expect(decls.flatMap((d) => metricProblems(d))).toEqual([]);
   });
 
-  it.each(SERVICES)('services/%s: the README metrics table follows the same rules', (name) => {
+  it.each(DAEMONS)('services/%s: the README metrics table follows the same rules', (name) => {
     const path = `services/${name}/README.md`;
     expect(existsSync(join(ROOT, path)), `${path} is missing`).toBe(true);
     const kinds: Record<string, string> = {
