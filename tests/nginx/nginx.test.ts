@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { issueToken } from '@lanctl/auth';
 import { createLogger, createMetricsRegistry, validateConfig } from '@lanctl/core';
 import { tempDir } from '@lanctl/testkit';
+import { WEB_DIST } from '@lanctl/web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_ROUTES } from '../../cli/src/start/origin.ts';
 import { type MdbHarness, startMdb } from '../../services/mdb/src/testing/harness.ts';
@@ -86,7 +87,8 @@ describe('nginx/lanctl.conf in front of mdb and udb', () => {
       .replace('127.0.0.1:20020', new URL(netbootUrl).host)
       .replaceAll('listen 80;', `listen 127.0.0.1:${port};`)
       .replaceAll('/etc/nginx/lanctl-proxy.conf', proxyConf)
-      .replace('/etc/nginx/lanctl/sso/upstream.conf', join(ROOT, 'nginx/sso/upstream.conf'));
+      .replace('/etc/nginx/lanctl/sso/upstream.conf', join(ROOT, 'nginx/sso/upstream.conf'))
+      .replace('root /opt/lanctl/services/web/dist;', `root ${WEB_DIST};`);
     mkdirSync(join(dir.path, 'logs'));
     const main = join(dir.path, 'nginx.conf');
     writeFileSync(
@@ -160,6 +162,22 @@ describe('nginx/lanctl.conf in front of mdb and udb', () => {
     expect(viaMdb.type).toBe('result');
     const viaUdb = JSON.parse(await getWithHost(`${base}/call/query`, 'udb'));
     expect(viaUdb.data.map((u: { login: string }) => u.login)).toEqual(['admin']);
+  });
+
+  it('serves the web UI: the page for client routes, never cached; assets for a year', async () => {
+    for (const path of ['/', '/machines']) {
+      const page = await fetch(`${base}${path}`);
+      expect(page.status, path).toBe(200);
+      expect(page.headers.get('content-type')).toContain('text/html');
+      expect(page.headers.get('cache-control')).toBe('no-store');
+      const html = await page.text();
+      expect(html).toContain('<div id="root">');
+      const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)![1]!;
+      const asset = await fetch(`${base}${script}`);
+      expect(asset.status).toBe(200);
+      expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    }
+    expect((await fetch(`${base}/assets/missing.js`)).status).toBe(404);
   });
 
   it('answers unknown API routes with a JSON 404 without reaching a service', async () => {
