@@ -23,7 +23,7 @@ export function UsersView({ session }: { session: Session }) {
       {users && (
         <>
           <p className="muted" aria-live="polite">
-            {users.length} users · you are {session.subject}
+            {users.length} {users.length === 1 ? 'user' : 'users'} · you are {session.subject}
           </p>
           <div className="table-scroll">
             <table className="data">
