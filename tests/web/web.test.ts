@@ -2,9 +2,9 @@
  * The web UI in headless Chromium (Debian's, driven by playwright-core) against a real
  * `lanctl start`: login per role, the machines view and its add form, the organizer's refusal.
  */
-import type { Machine } from '@lanctl/model';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeMachine } from './fixtures.ts';
 import { type RunningGateway, startGateway } from './gateway.ts';
 
 const CHROMIUM_ARGS = [
@@ -175,22 +175,3 @@ describe('web UI', () => {
     }
   });
 });
-
-function fakeMachine(i: number): Machine {
-  const hex = (n: number) => n.toString(16).padStart(2, '0');
-  return {
-    hostname: `m${String(i).padStart(5, '0')}`,
-    aliases: [],
-    ip: `10.0.${i >> 8}.${i & 255}`,
-    mac: `52:54:00:00:${hex(i >> 8)}:${hex(i & 255)}`,
-    rfs: 0,
-    hfs: 0,
-    mtype: i % 10 === 0 ? 'orga' : 'user',
-    room: ['pasteur', 'alt', 'cluster'][i % 3]!,
-    is_faulty: i % 97 === 0,
-    is_faulty_details: '',
-    uuid: null,
-    created_at: '2026-01-01T00:00:00Z',
-    updated_at: '2026-01-01T00:00:00Z',
-  };
-}

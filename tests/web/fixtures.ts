@@ -1,0 +1,21 @@
+import type { Machine } from '@lanctl/model';
+
+/** Machine `i` of a synthetic park: m00000.., 10.0.x.y, rooms and types in rotation. */
+export function fakeMachine(i: number): Machine {
+  const hex = (n: number) => n.toString(16).padStart(2, '0');
+  return {
+    hostname: `m${String(i).padStart(5, '0')}`,
+    aliases: [],
+    ip: `10.0.${i >> 8}.${i & 255}`,
+    mac: `52:54:00:00:${hex(i >> 8)}:${hex(i & 255)}`,
+    rfs: 0,
+    hfs: 0,
+    mtype: i % 10 === 0 ? 'orga' : 'user',
+    room: ['pasteur', 'alt', 'cluster'][i % 3]!,
+    is_faulty: i % 97 === 0,
+    is_faulty_details: '',
+    uuid: null,
+    created_at: '2026-01-01T00:00:00Z',
+    updated_at: '2026-01-01T00:00:00Z',
+  };
+}
