@@ -59,7 +59,8 @@ describe('web UI', () => {
 
       await page.getByRole('button', { name: 'Add machine' }).click();
       const form = page.getByRole('form', { name: 'Add machine' });
-      await form.getByLabel('Hostname').fill('pas-r01p01');
+      // The form opens with the keyboard in its first field.
+      await page.keyboard.type('pas-r01p01');
       await form.getByLabel('MAC address').fill('52:54:00:12:34:zz');
       await form.getByLabel('Room').fill('pasteur');
       await form.getByLabel('Type').fill('user');
@@ -92,6 +93,12 @@ describe('web UI', () => {
       await page.getByText('1 of 1 machines').waitFor();
       await page.getByLabel('Search').fill('nothing-like-this');
       await page.getByText('0 of 1 machines').waitFor();
+      // Escape closes the form and gives the focus back to the button that opened it.
+      await page.getByRole('button', { name: 'Add machine' }).click();
+      await form.getByLabel('Hostname').waitFor();
+      await page.keyboard.press('Escape');
+      await form.waitFor({ state: 'detached' });
+      await page.waitForFunction(() => document.activeElement?.textContent === 'Add machine');
     } finally {
       await page.context().close();
     }

@@ -1,4 +1,4 @@
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { ApiError, login } from './api.ts';
 
 /** One login page for everyone: udb accounts; the answer sets the session cookie. */
@@ -7,6 +7,8 @@ export function LoginPage({ onLoggedIn }: { onLoggedIn: () => Promise<void> }) {
   const [password, setPassword] = useState('');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
+  const first = useRef<HTMLInputElement>(null);
+  useEffect(() => first.current?.focus(), []);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -29,6 +31,7 @@ export function LoginPage({ onLoggedIn }: { onLoggedIn: () => Promise<void> }) {
         <label htmlFor="login-name">Login</label>
         <input
           id="login-name"
+          ref={first}
           name="login"
           autoComplete="username"
           autoCapitalize="none"

@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { type ReactNode, useEffect, useRef } from 'react';
 import { logout, type Session } from './api.ts';
 import { viewOf, viewsFor } from './nav.ts';
 import { navigate, onLinkClick } from './router.ts';
@@ -11,6 +11,13 @@ export function Shell(props: {
   children: ReactNode;
 }) {
   const current = viewOf(props.path);
+  // After a client-side navigation, focus moves to the new page (as a page load would put it).
+  const shown = useRef(props.path);
+  useEffect(() => {
+    if (shown.current === props.path) return;
+    shown.current = props.path;
+    document.getElementById('main')?.focus();
+  }, [props.path]);
   async function doLogout() {
     try {
       await logout();

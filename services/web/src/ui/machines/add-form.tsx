@@ -1,5 +1,5 @@
 import type { Machine } from '@lanctl/model';
-import { type FormEvent, useId, useState } from 'react';
+import { type FormEvent, type KeyboardEvent, useEffect, useId, useState } from 'react';
 import { ApiError, createMachine } from '../api.ts';
 
 interface Fields {
@@ -39,6 +39,11 @@ export function AddMachineForm(props: {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [general, setGeneral] = useState('');
   const [busy, setBusy] = useState(false);
+  // Opened from the keyboard, typing starts in the first field; Escape closes the form.
+  useEffect(() => document.getElementById(`${id}-hostname`)?.focus(), [id]);
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.key === 'Escape' && !busy) props.onCancel();
+  };
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -105,7 +110,13 @@ export function AddMachineForm(props: {
   };
 
   return (
-    <form className="card add-form" onSubmit={submit} aria-labelledby={`${id}-title`} noValidate>
+    <form
+      className="card add-form"
+      onSubmit={submit}
+      onKeyDown={onKeyDown}
+      aria-labelledby={`${id}-title`}
+      noValidate
+    >
       <h2 id={`${id}-title`}>Add machine</h2>
       {general && (
         <p className="error" role="alert">

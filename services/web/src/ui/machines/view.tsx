@@ -1,5 +1,5 @@
 import type { Machine } from '@lanctl/model';
-import { useDeferredValue, useEffect, useMemo, useState } from 'react';
+import { useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { listMachines, listNames } from '../api.ts';
 import { AddMachineForm } from './add-form.tsx';
 import { MachineGrid } from './grid.tsx';
@@ -19,6 +19,12 @@ export function MachinesView() {
   const [filter, setFilter] = useState<MachineFilter>(NO_FILTER);
   const [sort, setSort] = useState<Sort>({ key: 'hostname', dir: 'asc' });
   const [adding, setAdding] = useState(false);
+  const addButton = useRef<HTMLButtonElement>(null);
+  const closeForm = () => {
+    setAdding(false);
+    // Back where the keyboard was before the form opened.
+    setTimeout(() => addButton.current?.focus());
+  };
   const [announce, setAnnounce] = useState('');
   const [names, setNames] = useState<{ rooms: string[]; mtypes: string[] }>({
     rooms: [],
@@ -37,9 +43,10 @@ export function MachinesView() {
   }, []);
 
   const sorted = useMemo(() => (machines ? sortMachines(machines, sort) : []), [machines, sort]);
+  const { room, mtype, state } = filter;
   const rows = useMemo(
-    () => sorted.filter(machineMatcher({ ...filter, query })),
-    [sorted, filter, query],
+    () => sorted.filter(machineMatcher({ query, room, mtype, state })),
+    [sorted, query, room, mtype, state],
   );
   const rooms = useMemo(
     () => merge(names.rooms, distinct(machines ?? [], 'room')),
@@ -55,7 +62,13 @@ export function MachinesView() {
     <section aria-labelledby="machines-title" className="machines">
       <div className="title-row">
         <h1 id="machines-title">Machines</h1>
-        <button type="button" className="primary" onClick={() => setAdding(true)} disabled={adding}>
+        <button
+          type="button"
+          className="primary"
+          ref={addButton}
+          onClick={() => setAdding(true)}
+          disabled={adding}
+        >
           Add machine
         </button>
       </div>
@@ -63,10 +76,10 @@ export function MachinesView() {
         <AddMachineForm
           rooms={rooms}
           mtypes={mtypes}
-          onCancel={() => setAdding(false)}
+          onCancel={closeForm}
           onAdded={(m) => {
             setMachines((all) => [...(all ?? []).filter((x) => x.hostname !== m.hostname), m]);
-            setAdding(false);
+            closeForm();
             setAnnounce(`Added ${m.hostname} (${m.ip}).`);
           }}
         />
