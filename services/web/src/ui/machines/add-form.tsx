@@ -1,18 +1,15 @@
 import type { Machine } from '@lanctl/model';
 import { type FormEvent, type KeyboardEvent, useEffect, useId, useState } from 'react';
-import { ApiError, createMachine } from '../api.ts';
+import { createMachine } from '../api.ts';
+import { TextField } from '../form.tsx';
+import { formErrors } from '../form-errors.ts';
 
-interface Fields {
-  hostname: string;
-  mac: string;
-  ip: string;
-  room: string;
-  mtype: string;
-}
+const FIELDS = ['hostname', 'mac', 'ip', 'room', 'mtype'] as const;
+type Fields = Record<(typeof FIELDS)[number], string>;
 
 const EMPTY: Fields = { hostname: '', mac: '', ip: '', room: '', mtype: 'user' };
 
-const LABELS: Record<keyof Fields, string> = {
+const LABELS: Fields = {
   hostname: 'Hostname',
   mac: 'MAC address',
   ip: 'IP address',
@@ -20,9 +17,15 @@ const LABELS: Record<keyof Fields, string> = {
   mtype: 'Type',
 };
 
-const HINTS: Partial<Record<keyof Fields, string>> = {
-  ip: 'Leave empty to take the next free address of the type’s pool.',
-};
+/** What the API gets: trimmed, and empty optional fields left to the API's defaults. */
+function machineBody(fields: Fields): Record<string, string> {
+  const body: Record<string, string> = {};
+  for (const name of FIELDS) {
+    const value = fields[name].trim();
+    if (value || name === 'hostname' || name === 'mac') body[name] = value;
+  }
+  return body;
+}
 
 /**
  * "Add machine": every API validation error is shown under its field, and nothing typed is lost
@@ -51,64 +54,31 @@ export function AddMachineForm(props: {
     setErrors({});
     setGeneral('');
     try {
-      const body: Record<string, unknown> = {
-        hostname: fields.hostname.trim(),
-        mac: fields.mac.trim(),
-        mtype: fields.mtype.trim(),
-      };
-      if (fields.room.trim()) body.room = fields.room.trim();
-      if (fields.ip.trim()) body.ip = fields.ip.trim();
-      const machine = await createMachine(body);
+      const machine = await createMachine(machineBody(fields));
       setFields(EMPTY);
       props.onAdded(machine);
     } catch (e) {
-      if (!(e instanceof ApiError)) return setGeneral('the server did not answer; try again');
-      const byField = e.fieldErrors();
-      const known = Object.keys(byField).filter((f) => f in LABELS);
-      setErrors(byField);
-      // Whatever no field shows (a conflict without details, a refusal) is said above the form.
-      if (known.length === 0) setGeneral(e.message);
-      else document.getElementById(`${id}-${known[0]}`)?.focus();
+      const found = formErrors(e, FIELDS);
+      setErrors(found.byField);
+      setGeneral(found.general);
+      if (found.first) document.getElementById(`${id}-${found.first}`)?.focus();
     } finally {
       setBusy(false);
     }
   }
 
-  const field = (name: keyof Fields, options: { list?: string; required?: boolean } = {}) => {
-    const error = errors[name];
-    const hint = HINTS[name];
-    const described = [error && `${id}-${name}-error`, hint && `${id}-${name}-hint`]
-      .filter(Boolean)
-      .join(' ');
-    return (
-      <div className="field" key={name}>
-        <label htmlFor={`${id}-${name}`}>{LABELS[name]}</label>
-        <input
-          id={`${id}-${name}`}
-          name={name}
-          value={fields[name]}
-          list={options.list}
-          required={options.required}
-          autoComplete="off"
-          spellCheck={false}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={described || undefined}
-          onChange={(e) => setFields({ ...fields, [name]: e.target.value })}
-        />
-        {hint && (
-          <p className="hint" id={`${id}-${name}-hint`}>
-            {hint}
-          </p>
-        )}
-        {error && (
-          <p className="field-error" id={`${id}-${name}-error`} data-field={name}>
-            {error}
-          </p>
-        )}
-      </div>
-    );
-  };
-
+  const field = (name: keyof Fields, extra: { list?: string; hint?: string } = {}) => (
+    <TextField
+      form={id}
+      name={name}
+      label={LABELS[name]}
+      value={fields[name]}
+      error={errors[name]}
+      required={name === 'hostname' || name === 'mac'}
+      onChange={(value) => setFields((f) => ({ ...f, [name]: value }))}
+      {...extra}
+    />
+  );
   return (
     <form
       className="card add-form"
@@ -124,22 +94,14 @@ export function AddMachineForm(props: {
         </p>
       )}
       <div className="fields">
-        {field('hostname', { required: true })}
-        {field('mac', { required: true })}
-        {field('ip')}
+        {field('hostname')}
+        {field('mac')}
+        {field('ip', { hint: 'Leave empty to take the next free address of the type’s pool.' })}
         {field('room', { list: `${id}-rooms` })}
-        {field('mtype', { list: `${id}-mtypes`, required: true })}
+        {field('mtype', { list: `${id}-mtypes` })}
       </div>
-      <datalist id={`${id}-rooms`}>
-        {props.rooms.map((r) => (
-          <option key={r} value={r} />
-        ))}
-      </datalist>
-      <datalist id={`${id}-mtypes`}>
-        {props.mtypes.map((t) => (
-          <option key={t} value={t} />
-        ))}
-      </datalist>
+      <Suggestions id={`${id}-rooms`} values={props.rooms} />
+      <Suggestions id={`${id}-mtypes`} values={props.mtypes} />
       <div className="actions">
         <button type="submit" className="primary" disabled={busy}>
           {busy ? 'Saving…' : 'Save machine'}
@@ -149,5 +111,15 @@ export function AddMachineForm(props: {
         </button>
       </div>
     </form>
+  );
+}
+
+function Suggestions({ id, values }: { id: string; values: string[] }) {
+  return (
+    <datalist id={id}>
+      {values.map((v) => (
+        <option key={v} value={v} />
+      ))}
+    </datalist>
   );
 }

@@ -87,38 +87,13 @@ export function MachinesView() {
       <p className="status" role="status">
         {announce}
       </p>
-      <search className="toolbar">
-        <label>
-          Search
-          <input
-            type="search"
-            placeholder="hostname, IP or MAC"
-            value={filter.query}
-            onChange={(e) => set({ query: e.target.value })}
-          />
-        </label>
-        <Choice
-          label="Room"
-          value={filter.room}
-          options={rooms}
-          onChange={(room) => set({ room })}
-        />
-        <Choice
-          label="Type"
-          value={filter.mtype}
-          options={mtypes}
-          onChange={(mtype) => set({ mtype })}
-        />
-        <Choice
-          label="State"
-          value={filter.state}
-          options={['ok', 'faulty']}
-          onChange={(state) => set({ state: state as MachineFilter['state'] })}
-        />
-        <span className="count" aria-live="polite">
-          {machines === null ? '' : `${rows.length} of ${machines.length} machines`}
-        </span>
-      </search>
+      <Toolbar
+        filter={filter}
+        onChange={set}
+        rooms={rooms}
+        mtypes={mtypes}
+        count={machines === null ? '' : `${rows.length} of ${machines.length} machines`}
+      />
       {error && (
         <p className="error" role="alert">
           {error}
@@ -127,6 +102,51 @@ export function MachinesView() {
       {machines === null && !error && <p>Loading machines…</p>}
       {machines !== null && <MachineGrid rows={rows} sort={sort} onSort={setSort} />}
     </section>
+  );
+}
+
+/** Search as you type, and the room, type and state filters. */
+function Toolbar(props: {
+  filter: MachineFilter;
+  onChange: (patch: Partial<MachineFilter>) => void;
+  rooms: string[];
+  mtypes: string[];
+  count: string;
+}) {
+  const { filter, onChange } = props;
+  return (
+    <search className="toolbar">
+      <label>
+        Search
+        <input
+          type="search"
+          placeholder="hostname, IP or MAC"
+          value={filter.query}
+          onChange={(e) => onChange({ query: e.target.value })}
+        />
+      </label>
+      <Choice
+        label="Room"
+        value={filter.room}
+        options={props.rooms}
+        onChange={(room) => onChange({ room })}
+      />
+      <Choice
+        label="Type"
+        value={filter.mtype}
+        options={props.mtypes}
+        onChange={(mtype) => onChange({ mtype })}
+      />
+      <Choice
+        label="State"
+        value={filter.state}
+        options={['ok', 'faulty']}
+        onChange={(state) => onChange({ state: state as MachineFilter['state'] })}
+      />
+      <span className="count" aria-live="polite">
+        {props.count}
+      </span>
+    </search>
   );
 }
 
