@@ -33,6 +33,11 @@ export interface World {
   addMachine(hostname: string): Promise<void>;
   /** A system user (useradd) with a managed uid and the same login in udb. */
   addUser(): Promise<string>;
+  /**
+   * A system user only (useradd --badname, no udb user): a free uid from `firstUid` (and the
+   * next 999), named `login` (default: random). Returns its login and uid.
+   */
+  addLocalUser(firstUid: number, login?: string): { login: string; uid: number };
   close(): Promise<void>;
 }
 
@@ -158,18 +163,23 @@ export async function startWorld(): Promise<World> {
       const r = await udb.call('POST', '/api/v1/users', body, root);
       if (r.status !== 201) throw new Error(`udb user ${login}: ${JSON.stringify(r.body)}`);
       await until(() => refusedWith(login, PROBE, 'user_not_allowed'), `${login} in presence`);
-      for (let uid = 15_000 + (randomBytes(2).readUInt16BE() % 4_000); ; uid++) {
-        try {
-          run('getent', ['passwd', String(uid)]);
-        } catch {
-          run('useradd', ['-u', String(uid), '-M', '-N', login]);
-          systemUsers.push(login);
-          return login;
-        }
-      }
+      return addLocalUser(15_000, login).login;
     },
+    addLocalUser,
     close: cleanup,
   };
+
+  function addLocalUser(firstUid: number, login = randomName('lt')) {
+    for (let uid = firstUid + (randomBytes(2).readUInt16BE() % 1_000); ; uid++) {
+      try {
+        run('getent', ['passwd', String(uid)]);
+      } catch {
+        run('useradd', ['--badname', '-u', String(uid), '-M', '-N', login]);
+        systemUsers.push(login);
+        return { login, uid };
+      }
+    }
+  }
 
   /**
    * Presence has synced a record once a login is refused for a later reason (SADM's order:
