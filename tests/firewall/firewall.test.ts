@@ -1,15 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { issueToken } from '@lanctl/auth';
-import { createLogger, createMetricsRegistry, type Listening, validateConfig } from '@lanctl/core';
+import type { Listening } from '@lanctl/core';
 import { type TempDir, type TestLan, tempDir } from '@lanctl/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MdbHarness, startMdb } from '../../services/mdb/src/testing/harness.ts';
-import {
-  create as createPresence,
-  type PresenceService,
-  presenceConfigSchema,
-} from '../../services/presence/src/index.ts';
+import type { PresenceService } from '../../services/presence/src/index.ts';
+import { startPresence as startPresenceHarness } from '../../services/presence/src/testing/harness.ts';
 import { startUdb, type UdbHarness } from '../../services/udb/src/testing/harness.ts';
 import {
   type Gateway,
@@ -50,7 +47,6 @@ let udb: UdbHarness;
 let presence: PresenceService | undefined;
 let presenceHttp: Listening;
 let dir: TempDir;
-let clock = Date.parse('2026-01-01T00:00:00Z');
 let station: string;
 let firewall: ReturnType<typeof spawnFirewall> | undefined;
 let connection: OpenConnection | undefined;
@@ -60,24 +56,16 @@ const orga = () => lan.clients[1]!;
 const api = () => `http://${lan.uplink.ns}:${PORT}`;
 
 async function startPresence(): Promise<void> {
-  const config = validateConfig('test', presenceConfigSchema, {
+  const started = await startPresenceHarness({
+    mdb,
+    udb,
+    stateDir: join(dir.path, 'presence-state'),
     listen: { host: lan.uplink.host, port: 0 },
-    timeout_seconds: 2,
-    mdb_upstream: mdb.service.syncUrl,
-    udb_upstream: udb.service.syncUrl,
-    state_dir: join(dir.path, 'presence-state'),
-    auth: { public_key_file: mdb.keys.files.publicKeyFile },
+    timeoutSeconds: 2,
+    pastTooEarly: true,
   });
-  presence = createPresence(config, {
-    logger: createLogger('presence', { silent: true }),
-    metrics: createMetricsRegistry(),
-    token: (u) => (u === 'mdb' ? mdb.token('reader') : udb.keys.token('reader')),
-    publicKey: mdb.keys.publicKey,
-    now: () => clock,
-  });
-  presenceHttp = await presence.start();
-  await presence.ready();
-  clock += 10_000; // past the "too early" window
+  presence = started.service;
+  presenceHttp = started.http;
 }
 
 async function presenceCall(path: string, body: unknown) {

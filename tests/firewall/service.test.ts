@@ -12,11 +12,8 @@ import {
   ipsetScreen,
 } from '../../services/firewall/src/index.ts';
 import { type MdbHarness, startMdb } from '../../services/mdb/src/testing/harness.ts';
-import {
-  create as createPresence,
-  type PresenceService,
-  presenceConfigSchema,
-} from '../../services/presence/src/index.ts';
+import type { PresenceService } from '../../services/presence/src/index.ts';
+import { startPresence as startPresenceHarness } from '../../services/presence/src/testing/harness.ts';
 import { startUdb, type UdbHarness } from '../../services/udb/src/testing/harness.ts';
 import { until } from './gateway.ts';
 
@@ -31,7 +28,6 @@ let presence: PresenceService | undefined;
 let presencePort: number;
 let firewall: FirewallService | undefined;
 let http: Listening;
-let clock = Date.parse('2026-01-01T00:00:00Z');
 const calls: string[][] = [];
 let failures = 0;
 
@@ -59,25 +55,16 @@ async function freePort(): Promise<number> {
 }
 
 async function startPresence(): Promise<Listening> {
-  const config = validateConfig('test', presenceConfigSchema, {
+  const started = await startPresenceHarness({
+    mdb,
+    udb,
+    stateDir: join(dir.path, 'presence'),
     listen: { port: presencePort },
-    timeout_seconds: 2,
-    mdb_upstream: mdb.service.syncUrl,
-    udb_upstream: udb.service.syncUrl,
-    state_dir: join(dir.path, 'presence'),
-    auth: { public_key_file: mdb.keys.files.publicKeyFile },
+    timeoutSeconds: 2,
+    pastTooEarly: true,
   });
-  presence = createPresence(config, {
-    logger: createLogger('presence', { silent: true }),
-    metrics: createMetricsRegistry(),
-    token: (u) => (u === 'mdb' ? mdb.token('reader') : udb.keys.token('reader')),
-    publicKey: mdb.keys.publicKey,
-    now: () => clock,
-  });
-  const listening = await presence.start();
-  await presence.ready();
-  clock += 10_000;
-  return listening;
+  presence = started.service;
+  return started.http;
 }
 
 const view = async () =>
