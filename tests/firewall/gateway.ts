@@ -8,6 +8,8 @@ import { createTestLan, type NetnsProcess, type TestLan, tempDir } from '@lanctl
 /** Where the "internet" answers (a TCP listener in its own namespace behind the router). */
 export const INTERNET_IP = '203.0.113.2';
 export const INTERNET_PORT = 8080;
+/** An echo service there: every line sent comes back. */
+export const ECHO_PORT = 8081;
 const ROUTER_INET_IP = '203.0.113.1';
 /** The LAN is mdb's default `user` pool, 192.168.0.0/24 (only inside the namespaces). */
 const ROUTER_LAN_IP = '192.168.0.1';
@@ -87,9 +89,13 @@ export function setUpGateway(options: { clients: string[] }): Gateway {
     } finally {
       execFileSync('rm', ['-f', file]);
     }
-    const answer = `require('node:net').createServer((s) => s.end('hello')).listen(${INTERNET_PORT}, '${INTERNET_IP}')`;
+    const answer = [
+      `const net = require('node:net');`,
+      `net.createServer((s) => s.end('hello')).listen(${INTERNET_PORT}, '${INTERNET_IP}');`,
+      `net.createServer((s) => s.on('error', () => {}).pipe(s)).listen(${ECHO_PORT}, '${INTERNET_IP}');`,
+    ].join('\n');
     lan.spawn(internet, ['timeout', '600', process.execPath, '-e', answer]);
-    waitUntilListening(lan, internet);
+    waitUntilListening(lan, internet, [INTERNET_PORT, ECHO_PORT]);
   } catch (e) {
     void close();
     throw e;
@@ -109,12 +115,52 @@ export function setUpGateway(options: { clients: string[] }): Gateway {
   };
 }
 
-function waitUntilListening(lan: TestLan, ns: string): void {
-  for (let i = 0; i < 100; i++) {
-    if (lan.exec(ns, ['ss', '-Htln']).includes(`:${INTERNET_PORT}`)) return;
+function waitUntilListening(lan: TestLan, ns: string, ports: number[]): void {
+  for (let i = 0; i < 200; i++) {
+    const listening = lan.exec(ns, ['ss', '-Htln']);
+    if (ports.every((port) => listening.includes(`:${port} `))) return;
     execFileSync('sleep', ['0.05']);
   }
-  throw new Error('the internet listener did not start');
+  throw new Error('the internet listeners did not start');
+}
+
+export interface OpenConnection {
+  /** The last line number written to the socket (0: not connected yet). */
+  sent(): number;
+  /** The highest line number echoed back. */
+  echoed(): number;
+  output(): string;
+  close(): Promise<void>;
+}
+
+/**
+ * A long-lived TCP connection from `client` to the echo service (think `ssh -D`): a node process
+ * in the client namespace writes a numbered line every 100 ms on the same socket and prints what
+ * it sent and what came back. Killed after 120 s at the latest; always `close()` it.
+ */
+export function openConnection(lan: TestLan, client: string): OpenConnection {
+  const script = [
+    `const s = require('node:net').connect(${ECHO_PORT}, '${INTERNET_IP}');`,
+    `let n = 0, buf = '';`,
+    `s.setEncoding('utf8');`,
+    `s.on('connect', () => setInterval(() => { n++; s.write(n + '\\n'); console.log('sent ' + n); }, 100));`,
+    `s.on('data', (d) => { buf += d; let i; while ((i = buf.indexOf('\\n')) >= 0) { console.log('echo ' + buf.slice(0, i)); buf = buf.slice(i + 1); } });`,
+    `s.on('error', (e) => { console.log('error ' + e.message); process.exit(1); });`,
+    `s.on('close', () => { console.log('closed'); process.exit(1); });`,
+  ].join('\n');
+  const handle = lan.spawn(client, ['timeout', '120', process.execPath, '-e', script]);
+  const last = (word: string) => {
+    const numbers = [...handle.output().matchAll(new RegExp(`^${word} (\\d+)$`, 'gm'))];
+    return Math.max(0, ...numbers.map((m) => Number(m[1])));
+  };
+  return {
+    sent: () => last('sent'),
+    echoed: () => last('echo'),
+    output: () => handle.output(),
+    close: async () => {
+      await handle.kill('SIGKILL');
+    },
+  };
 }
 
 /** A TCP connection from `client` to the internet gets an answer (blocked: the SYN is dropped). */

@@ -71,4 +71,27 @@ describe('ipset backend', () => {
     await sadm.replace(['192.168.0.6', '192.168.1.7']);
     expect(members('live-bitmap')).toEqual(['192.168.0.6', '192.168.1.7']);
   });
+
+  it('a bitmap set and an out-of-range machine: the address is screened out, the others applied', async () => {
+    const type = 'bitmap:ip range 192.168.0.0/23';
+    const backend = backendOf({ set: 'sadm-live', tmp_set: 'sadm-tmp', type });
+    await backend.replace(['192.168.0.5']);
+    const wanted = ['192.168.0.11', '192.168.1.7', '192.168.2.10']; // an orga machine at .2.10
+    // Unscreened, the kernel refuses the element and restore stops before the swap.
+    await expect(backend.replace(wanted)).rejects.toThrow(/out of the range/);
+    expect(members('sadm-live')).toEqual(['192.168.0.5']);
+    const { kept, skipped } = backend.screen(wanted);
+    expect(skipped.map((s) => [s.ip, s.reason])).toEqual([['192.168.2.10', 'out_of_range']]);
+    await backend.replace(kept);
+    expect(members('sadm-live')).toEqual(['192.168.0.11', '192.168.1.7']);
+    expect(members('sadm-tmp')).toEqual([]);
+  });
+
+  it('a hash set and the null address: screened out, the others applied', async () => {
+    const backend = backendOf({ set: 'hash-live', tmp_set: 'hash-tmp' });
+    await expect(backend.replace(['0.0.0.0', '10.0.0.1'])).rejects.toThrow(/Null-valued/);
+    const { kept } = backend.screen(['0.0.0.0', '10.0.0.1']);
+    await backend.replace(kept);
+    expect(members('hash-live')).toEqual(['10.0.0.1']);
+  });
 });

@@ -77,4 +77,12 @@ describe('nftables backend', () => {
     await expect(backend().replace(['192.168.0.14'])).rejects.toThrow(/-f -: exit 1:/);
     expect(elements()).toEqual(['10.9.9.9']);
   });
+
+  it('type ipv4_addr takes any IPv4 address: no element can fail the transaction', async () => {
+    inNs('nft', 'delete', 'table', 'inet', 'lanctl');
+    const edge = ['0.0.0.0', '255.255.255.255', '224.0.0.1', '127.0.0.1', '192.168.2.10'];
+    expect(backend().screen(edge)).toEqual({ kept: edge, skipped: [] });
+    await backend().replace([...edge, '192.168.2.10']); // a duplicate is no error either
+    expect(elements().slice().sort()).toEqual(edge.slice().sort());
+  });
 });

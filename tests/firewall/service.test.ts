@@ -9,13 +9,11 @@ import {
   create,
   type FirewallService,
   firewallConfigSchema,
+  ipsetScreen,
 } from '../../services/firewall/src/index.ts';
 import { type MdbHarness, startMdb } from '../../services/mdb/src/testing/harness.ts';
-import {
-  create as createPresence,
-  type PresenceService,
-  presenceConfigSchema,
-} from '../../services/presence/src/index.ts';
+import type { PresenceService } from '../../services/presence/src/index.ts';
+import { startPresence as startPresenceHarness } from '../../services/presence/src/testing/harness.ts';
 import { startUdb, type UdbHarness } from '../../services/udb/src/testing/harness.ts';
 import { until } from './gateway.ts';
 
@@ -30,13 +28,14 @@ let presence: PresenceService | undefined;
 let presencePort: number;
 let firewall: FirewallService | undefined;
 let http: Listening;
-let clock = Date.parse('2026-01-01T00:00:00Z');
 const calls: string[][] = [];
 let failures = 0;
 
 const backend: Backend = {
   name: 'nftables',
   target: 'inet lanctl allowed_internet',
+  // SADM's ipset: a bitmap over 192.168.0.0/23 (machines elsewhere cannot be held).
+  screen: ipsetScreen('bitmap:ip range 192.168.0.0/23'),
   async replace(addresses) {
     calls.push([...addresses]);
     if (failures > 0) {
@@ -56,25 +55,16 @@ async function freePort(): Promise<number> {
 }
 
 async function startPresence(): Promise<Listening> {
-  const config = validateConfig('test', presenceConfigSchema, {
+  const started = await startPresenceHarness({
+    mdb,
+    udb,
+    stateDir: join(dir.path, 'presence'),
     listen: { port: presencePort },
-    timeout_seconds: 2,
-    mdb_upstream: mdb.service.syncUrl,
-    udb_upstream: udb.service.syncUrl,
-    state_dir: join(dir.path, 'presence'),
-    auth: { public_key_file: mdb.keys.files.publicKeyFile },
+    timeoutSeconds: 2,
+    pastTooEarly: true,
   });
-  presence = createPresence(config, {
-    logger: createLogger('presence', { silent: true }),
-    metrics: createMetricsRegistry(),
-    token: (u) => (u === 'mdb' ? mdb.token('reader') : udb.keys.token('reader')),
-    publicKey: mdb.keys.publicKey,
-    now: () => clock,
-  });
-  const listening = await presence.start();
-  await presence.ready();
-  clock += 10_000;
-  return listening;
+  presence = started.service;
+  return started.http;
 }
 
 const view = async () =>
@@ -169,5 +159,39 @@ describe('firewall service', () => {
     const metrics = await (await fetch(`${http.url}/metrics`)).text();
     expect(metrics).toContain('lanctl_firewall_applies_total{result="failure",trigger="change"} 1');
     expect(metrics).toContain('lanctl_firewall_applies_total{result="success",trigger="retry"} 1');
+  });
+
+  it('an address the set cannot hold is left out, shown and counted once; the others applied', async () => {
+    // Starting state (previous test): contest mode on, so alice's seat is not allowed.
+    expect((await view()).contest_mode).toBe(true);
+    for (const [hostname, ip, n] of [
+      ['orgaout', '192.168.2.10', 2],
+      ['orgain', '192.168.0.21', 3],
+    ] as const) {
+      const machine = { hostname, mac: `aa:bb:cc:00:00:0${n}`, mtype: 'orga', ip, room: 'pasteur' };
+      const r = await mdb.call('POST', '/api/v1/machines', machine);
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+    }
+    await until(() => calls.at(-1)?.join() === '192.168.0.21', 'the in-range orga machine applied');
+    const body = await view();
+    expect(body.addresses).toEqual([{ ip: '192.168.0.21', reason: 'orga machine orgain' }]);
+    expect(body.skipped).toEqual([
+      {
+        ip: '192.168.2.10',
+        reason: 'orga machine orgaout',
+        skip_reason: 'out_of_range',
+        detail: "outside the bitmap set's range 192.168.0.0-192.168.1.255",
+      },
+    ]);
+    expect(body.last_apply.result).toBe('success');
+    // Another change re-screens the same address: still counted once.
+    expect((await mdb.call('PUT', '/api/v1/settings/contest_mode', { value: false })).status).toBe(
+      200,
+    );
+    await until(() => calls.at(-1)?.join() === '192.168.0.11,192.168.0.21', 'alice back online');
+    const metrics = await (await fetch(`${http.url}/metrics`)).text();
+    expect(metrics).toContain('lanctl_firewall_addresses_skipped_total{reason="out_of_range"} 1');
+    expect(metrics).toContain('lanctl_firewall_skipped_addresses 1');
+    expect(calls.flat()).not.toContain('192.168.2.10');
   });
 });

@@ -1,15 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateTimeauthToken, issueToken, presenceHostScope } from '@lanctl/auth';
-import { createLogger, createMetricsRegistry, type Listening, validateConfig } from '@lanctl/core';
+import type { Listening } from '@lanctl/core';
 import { callJson, openStream, type TempDir, tempDir, waitFor } from '@lanctl/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MdbHarness, startMdb } from '../../services/mdb/src/testing/harness.ts';
-import {
-  create,
-  type PresenceService,
-  presenceConfigSchema,
-} from '../../services/presence/src/index.ts';
+import type { PresenceService } from '../../services/presence/src/index.ts';
+import { startPresence as startPresenceHarness } from '../../services/presence/src/testing/harness.ts';
 import { startUdb, type UdbHarness } from '../../services/udb/src/testing/harness.ts';
 
 const T = 30_000;
@@ -24,24 +21,14 @@ let http: Listening;
 let station: string;
 
 async function startPresence(): Promise<void> {
-  const config = validateConfig('test', presenceConfigSchema, {
-    listen: { port: 0 },
-    timeout_seconds: T / 1000,
-    mdb_upstream: mdb.service.syncUrl,
-    udb_upstream: udb.service.syncUrl,
-    state_dir: dir.path,
-    auth: { public_key_file: mdb.keys.files.publicKeyFile },
-    sadm: { sub_secret_file: join(dir.path, 'sub.secret') },
-  });
-  service = create(config, {
-    logger: createLogger('presence', { silent: true }),
-    metrics: createMetricsRegistry(),
-    token: (u) => (u === 'mdb' ? mdb.token('reader') : udb.keys.token('reader')),
-    publicKey: mdb.keys.publicKey,
-    now: () => clock,
-  });
-  http = await service.start();
-  await service.ready();
+  ({ service, http } = await startPresenceHarness({
+    mdb,
+    udb,
+    stateDir: dir.path,
+    timeoutSeconds: T / 1000,
+    clock: () => clock,
+    subSecretFile: join(dir.path, 'sub.secret'),
+  }));
 }
 
 const call = (method: string, path: string, body?: unknown, token: string | null = station) =>

@@ -7,6 +7,8 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getentLookup } from '../../services/presenced/src/passwd.ts';
+import { decidePam } from '../../services/presenced/src/policy.ts';
 import { deadPort, randomName, startWorld, type World } from './world.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -63,7 +65,7 @@ function pamtester(service: string, user: string, ...ops: string[]): Promise<Pam
   });
 }
 
-function writeConfig(name: string, presenceUrl: string): string {
+function writeConfig(name: string, presenceUrl: string, extra: string[] = []): string {
   const file = join(world.dir.path, `${name}.yml`);
   writeFileSync(
     file,
@@ -72,7 +74,7 @@ function writeConfig(name: string, presenceUrl: string): string {
       `token_file: ${world.tokenFile}`,
       `hostname: ${HOST}`,
       'request_timeout_seconds: 10',
-      'managed_uids: { min: 10000, max: 19999 }',
+      ...(extra.length ? extra : ['managed_uids: { min: 10000, max: 19999 }']),
       '',
     ].join('\n'),
   );
@@ -81,6 +83,9 @@ function writeConfig(name: string, presenceUrl: string): string {
 
 let up: string;
 let down: string;
+/** managed_uids 5000-5999 and a schema error: the helper must not fall back to 10000-19999. */
+let broken: string;
+let brokenFile: string;
 
 beforeAll(async () => {
   world = await startWorld();
@@ -89,6 +94,11 @@ beforeAll(async () => {
   bob = await world.addUser();
   up = pamService(writeConfig('up', world.presenceUrl));
   down = pamService(writeConfig('down', `http://127.0.0.1:${await deadPort()}`));
+  brokenFile = writeConfig('broken', world.presenceUrl, [
+    'managed_uids: { min: 5000, max: 5999 }',
+    'interval_seconds: 0',
+  ]);
+  broken = pamService(brokenFile);
 }, 120_000);
 
 afterAll(async () => {
@@ -141,4 +151,63 @@ describe('lanctl-pam under pam_exec (pamtester)', () => {
       /^Login impossible: presence cannot confirm this login \(cannot reach presence at http:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED.*\)/,
     );
   }, 60_000);
+
+  it('a broken config with its own uid range refuses a uid of that range, and root passes', async () => {
+    const carol = world.addLocalUser(5_000);
+    const run = await pamtester(broken, carol.login, 'acct_mgmt');
+    expect(run.code, run.output).not.toBe(0);
+    expect(run.greeter).toEqual([
+      {
+        message: `Login impossible: lanctl-pam cannot load its config (${brokenFile}: key "interval_seconds": Too small: expected number to be >=0.1), so every user with uid ≥ 1000 is refused until an organizer fixes it`,
+        isError: true,
+      },
+    ]);
+    const root = await pamtester(broken, 'root', 'acct_mgmt', 'open_session', 'close_session');
+    expect(root.code, root.output).toBe(0);
+    expect(await world.sessions()).toEqual([]);
+  }, 60_000);
+
+  it('a numeric name that getent reads as another user’s uid is refused', async () => {
+    const uid = (await getentLookup().byName(alice))?.uid;
+    const run = await pamtester(up, String(uid), 'acct_mgmt');
+    expect(run.code, run.output).not.toBe(0);
+    expect(run.greeter).toEqual([
+      {
+        message: `Login forbidden: the user database answers "${uid}" with the account ${alice} (uid ${uid}); log in as ${alice}`,
+        isError: true,
+      },
+    ]);
+  }, 60_000);
+
+  it('an option look-alike (-r) is looked up as a name: unknown, it passes without a call', async () => {
+    const run = await pamtester(down, '-r', 'acct_mgmt');
+    expect(run.code, run.output).toBe(0);
+    expect(run.greeter).toEqual([]);
+  }, 60_000);
+});
+
+/** The look-ups the helper makes, on the real NSS, without paying a node start each. */
+describe('getentLookup on real users', () => {
+  const passwd = getentLookup();
+
+  it('a numeric login is found by its name, not read as a uid', async () => {
+    // Named like bob's uid: `getent passwd <name>` would answer with bob.
+    const bobUid = (await passwd.byName(bob))?.uid;
+    const numeric = world.addLocalUser(15_000, String(bobUid));
+    expect(await passwd.byName(numeric.login)).toMatchObject(numeric);
+    const named = decidePam(
+      { PAM_TYPE: 'account', PAM_USER: numeric.login },
+      await passwd.byName(numeric.login),
+      { min: 10_000, max: 19_999 },
+    );
+    expect(named).toEqual({ kind: 'account', login: numeric.login });
+  });
+
+  it('a name with a space, or unknown, is not found; "+0" and "0" are root’s uid', async () => {
+    expect(await passwd.byName(`${alice} x`)).toBeNull();
+    expect(await passwd.byName(' ')).toBeNull();
+    expect(await passwd.byName('-r')).toBeNull();
+    expect(await passwd.byName('0')).toMatchObject({ login: 'root', uid: 0 });
+    expect(await passwd.byName('+0')).toMatchObject({ login: 'root', uid: 0 });
+  });
 });

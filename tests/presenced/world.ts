@@ -7,14 +7,11 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { issueToken } from '@lanctl/auth';
-import { createLogger, createMetricsRegistry, type Listening, validateConfig } from '@lanctl/core';
+import type { Listening } from '@lanctl/core';
 import { callJson, type TempDir, tempDir } from '@lanctl/testkit';
 import { startMdb } from '../../services/mdb/src/testing/harness.ts';
-import {
-  create,
-  type PresenceService,
-  presenceConfigSchema,
-} from '../../services/presence/src/index.ts';
+import type { PresenceService } from '../../services/presence/src/index.ts';
+import { startPresence, testClock } from '../../services/presence/src/testing/harness.ts';
 import { startUdb } from '../../services/udb/src/testing/harness.ts';
 
 export const TIMEOUT_SECONDS = 30;
@@ -33,6 +30,11 @@ export interface World {
   addMachine(hostname: string): Promise<void>;
   /** A system user (useradd) with a managed uid and the same login in udb. */
   addUser(): Promise<string>;
+  /**
+   * A system user only (useradd --badname, no udb user): a free uid from `firstUid` (and the
+   * next 999), named `login` (default: random). Returns its login and uid.
+   */
+  addLocalUser(firstUid: number, login?: string): { login: string; uid: number };
   close(): Promise<void>;
 }
 
@@ -70,7 +72,7 @@ export async function startWorld(): Promise<World> {
   const [mdb, udb] = await Promise.all([startMdb('sqlite'), startUdb('sqlite')]);
   const dir = await tempDir('lanctl-presenced-');
   const systemUsers: string[] = [];
-  let offsetMs = 0;
+  const clock = testClock();
   let service: PresenceService | null = null;
   let http: Listening;
   const cleanup = async () => {
@@ -86,24 +88,14 @@ export async function startWorld(): Promise<World> {
     await dir.cleanup();
   };
   try {
-    const config = validateConfig('test', presenceConfigSchema, {
-      listen: { port: 0 },
-      timeout_seconds: TIMEOUT_SECONDS,
-      mdb_upstream: mdb.service.syncUrl,
-      udb_upstream: udb.service.syncUrl,
-      state_dir: `${dir.path}/presence`,
-      auth: { public_key_file: mdb.keys.files.publicKeyFile },
-    });
-    service = create(config, {
-      logger: createLogger('presence', { silent: true }),
-      metrics: createMetricsRegistry(),
-      token: (u) => (u === 'mdb' ? mdb.token('reader') : udb.keys.token('reader')),
-      publicKey: mdb.keys.publicKey,
-      now: () => Date.now() + offsetMs,
-    });
-    http = await service.start();
-    await service.ready();
-    offsetMs += TIMEOUT_SECONDS * 1000; // past the "too early" window
+    ({ service, http } = await startPresence({
+      mdb,
+      udb,
+      stateDir: `${dir.path}/presence`,
+      timeoutSeconds: TIMEOUT_SECONDS,
+      clock, // the wall clock, past the "too early" window once ready
+      pastTooEarly: true,
+    }));
     const r = await mdb.call('POST', '/api/v1/machines', {
       hostname: PROBE,
       mac: 'aa:bb:cc:ff:ff:ff',
@@ -127,9 +119,7 @@ export async function startWorld(): Promise<World> {
     dir,
     presenceUrl: http.url,
     tokenFile,
-    advance: (seconds) => {
-      offsetMs += seconds * 1000;
-    },
+    advance: (seconds) => clock.advance(seconds * 1000),
     async sessions() {
       const r = await callJson(http.url, 'GET', '/api/v1/presence', undefined, reader);
       if (r.status !== 200) throw new Error(`GET /api/v1/presence: ${r.status}`);
@@ -158,18 +148,23 @@ export async function startWorld(): Promise<World> {
       const r = await udb.call('POST', '/api/v1/users', body, root);
       if (r.status !== 201) throw new Error(`udb user ${login}: ${JSON.stringify(r.body)}`);
       await until(() => refusedWith(login, PROBE, 'user_not_allowed'), `${login} in presence`);
-      for (let uid = 15_000 + (randomBytes(2).readUInt16BE() % 4_000); ; uid++) {
-        try {
-          run('getent', ['passwd', String(uid)]);
-        } catch {
-          run('useradd', ['-u', String(uid), '-M', '-N', login]);
-          systemUsers.push(login);
-          return login;
-        }
-      }
+      return addLocalUser(15_000, login).login;
     },
+    addLocalUser,
     close: cleanup,
   };
+
+  function addLocalUser(firstUid: number, login = randomName('lt')) {
+    for (let uid = firstUid + (randomBytes(2).readUInt16BE() % 1_000); ; uid++) {
+      try {
+        run('getent', ['passwd', String(uid)]);
+      } catch {
+        run('useradd', ['--badname', '-u', String(uid), '-M', '-N', login]);
+        systemUsers.push(login);
+        return { login, uid };
+      }
+    }
+  }
 
   /**
    * Presence has synced a record once a login is refused for a later reason (SADM's order:

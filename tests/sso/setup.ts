@@ -1,7 +1,7 @@
 import { createServer, request, type Server } from 'node:http';
 import { join } from 'node:path';
 import { issueToken } from '@lanctl/auth';
-import { createLogger, createMetricsRegistry, type Listening, validateConfig } from '@lanctl/core';
+import { createLogger, createMetricsRegistry, validateConfig } from '@lanctl/core';
 import { type TempDir, tempDir, waitFor } from '@lanctl/testkit';
 import { expect } from 'vitest';
 import {
@@ -14,11 +14,7 @@ import {
   startNginx,
 } from '../../scripts/bench/lib/sso-nginx.ts';
 import { type MdbHarness, startMdb } from '../../services/mdb/src/testing/harness.ts';
-import {
-  create as createPresence,
-  type PresenceService,
-  presenceConfigSchema,
-} from '../../services/presence/src/index.ts';
+import { startPresence as startPresenceHarness } from '../../services/presence/src/testing/harness.ts';
 import { create, type SsoService, ssoConfigSchema } from '../../services/sso/src/index.ts';
 import { startUdb, type UdbHarness } from '../../services/udb/src/testing/harness.ts';
 
@@ -146,28 +142,15 @@ async function startPresence(
   dir: TempDir,
   closers: (() => Promise<unknown>)[],
 ) {
-  let clock = Date.parse('2026-01-01T00:00:00Z');
-  const presence: PresenceService = createPresence(
-    validateConfig('test', presenceConfigSchema, {
-      listen: { port: 0 },
-      timeout_seconds: T / 1000,
-      mdb_upstream: mdb.service.syncUrl,
-      udb_upstream: udb.service.syncUrl,
-      state_dir: join(dir.path, 'presence'),
-      auth: { public_key_file: mdb.keys.files.publicKeyFile },
-    }),
-    {
-      logger: createLogger('presence', { silent: true }),
-      metrics: createMetricsRegistry(),
-      token: (u) => (u === 'mdb' ? mdb.token('reader') : udb.keys.token('reader')),
-      publicKey: mdb.keys.publicKey,
-      now: () => clock,
-    },
-  );
-  const http: Listening = await presence.start();
-  closers.push(() => presence.stop());
-  await presence.ready();
-  clock += T;
+  const presence = await startPresenceHarness({
+    mdb,
+    udb,
+    stateDir: join(dir.path, 'presence'),
+    timeoutSeconds: T / 1000,
+    pastTooEarly: true,
+  });
+  closers.push(presence.stop);
+  const http = presence.http;
   const station = issueToken(mdb.keys.privateKey, {
     subject: 'workstation',
     role: 'reader',

@@ -309,7 +309,15 @@ describe('usermap', () => {
     const pinger = new FakePinger();
     pinger.answers.set('10.0.0.2', 'down');
     const { url } = await startUsermap({ ping: { enabled: false, interval_seconds: 1 } }, pinger);
-    await new Promise((r) => setTimeout(r, 50));
+    // A twin with pinging on, same interval: once it has pinged two rounds, the disabled one had its
+    // chances too.
+    const twin = new FakePinger();
+    await startUsermap({ ping: { enabled: true, interval_seconds: 1 } }, twin);
+    await until(
+      async () => twin.calls,
+      (n) => n >= 8, // two rounds of its four machines
+      'the twin to ping twice',
+    );
     expect(pinger.calls).toBe(0);
     expect((await state(url)).totals.unreachable).toBe(0);
   });

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import type { FirewallConfig } from './config.ts';
+import { ipsetScreen, keepAll, type Screened } from './screen.ts';
 import { renderIpsetRestore, renderNftScript } from './scripts.ts';
 
 /** Where the allowed set lives: replaced whole, atomically, or not at all (the old one stays). */
@@ -7,6 +8,8 @@ export interface Backend {
   readonly name: 'nftables' | 'ipset';
   /** A human-readable name of the set, for logs and the API. */
   readonly target: string;
+  /** Splits addresses into those the set can hold and those it would refuse (pure). */
+  screen(addresses: readonly string[]): Screened;
   /** Rejects with the command's stderr when it failed or timed out. */
   replace(addresses: readonly string[]): Promise<void>;
 }
@@ -48,6 +51,7 @@ export function createBackend(config: FirewallConfig): Backend {
     return {
       name: 'nftables',
       target: `${names.family} ${names.table} ${names.set}`,
+      screen: keepAll,
       replace: (addresses) =>
         runWithInput(names.command, ['-f', '-'], renderNftScript(addresses, names), timeoutMs),
     };
@@ -56,6 +60,7 @@ export function createBackend(config: FirewallConfig): Backend {
   return {
     name: 'ipset',
     target: names.set,
+    screen: ipsetScreen(names.type),
     replace: (addresses) =>
       runWithInput(names.command, ['restore'], renderIpsetRestore(addresses, names), timeoutMs),
   };

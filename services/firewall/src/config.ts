@@ -1,6 +1,7 @@
 import { listenSchema } from '@lanctl/core';
 import { groupSchema } from '@lanctl/model';
 import { z } from 'zod';
+import { bitmapRange } from './screen.ts';
 
 /** The firewall's own port: /api/v1/firewall, /healthz and /metrics. */
 export const DEFAULT_FIREWALL_PORT = 20150;
@@ -63,13 +64,22 @@ export const firewallConfigSchema = z
         /** SADM's names. */
         set: ipsetName.default('allowed-internet-access'),
         tmp_set: ipsetName.default('tmp-allowed-internet-access'),
-        /** The create arguments of both sets; they must match for the swap (SADM: `bitmap:ip range 192.168.0.0/23`). */
+        /**
+         * The create arguments of both sets; they must match for the swap (SADM: `bitmap:ip range
+         * 192.168.0.0/23`). Addresses a bitmap's range excludes are left out of the set, logged.
+         */
         type: z
           .string()
           .regex(
             /^(hash|bitmap):ip( [a-z]+ [A-Za-z0-9./:-]+)*$/,
             'expected e.g. "hash:ip" or "bitmap:ip range 192.168.0.0/23"',
           )
+          .refine((t) => !t.startsWith('bitmap:') || bitmapRange(t) !== null, {
+            message: 'a bitmap:ip set needs its range, e.g. "bitmap:ip range 192.168.0.0/23"',
+          })
+          .refine((t) => !/\bfamily inet6\b/.test(t), {
+            message: 'the set holds IPv4 addresses: family inet6 cannot hold them',
+          })
           .default('hash:ip'),
         command: z.string().min(1).default('ipset'),
       })

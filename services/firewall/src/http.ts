@@ -10,6 +10,8 @@ export interface FirewallView {
   allowed_groups: string[];
   waiting_for: string[];
   addresses: { ip: string; reason: string }[];
+  /** Allowed by the policy but left out: the set cannot hold them (e.g. outside a bitmap range). */
+  skipped: { ip: string; reason: string; skip_reason: string; detail: string }[];
   last_apply: unknown;
 }
 

@@ -13,12 +13,14 @@ import { type Backend, createBackend } from './backend.ts';
 import type { FirewallConfig, Upstream } from './config.ts';
 import { type FirewallView, firewallRouter } from './http.ts';
 import { createFirewallMetrics } from './metrics.ts';
+import { createSkipLog } from './skips.ts';
 import { followSources } from './sources.ts';
 import { healthOf, viewOf, wantedSet } from './status.ts';
 
 export { type AllowedInput, allowedAddresses, contestModeOf } from './allowed.ts';
 export type { Backend } from './backend.ts';
 export { DEFAULT_FIREWALL_PORT, type FirewallConfig, firewallConfigSchema } from './config.ts';
+export { bitmapRange, ipsetScreen, keepAll, type Screened, type Skipped } from './screen.ts';
 export { renderIpsetRestore, renderNftScript } from './scripts.ts';
 
 export interface FirewallDeps {
@@ -53,10 +55,12 @@ export function create(config: FirewallConfig, deps: FirewallDeps): FirewallServ
   if (!deps.publicKey) throw new Error('firewall: deps.publicKey is required');
   const { logger } = deps;
   const backend = deps.backend ?? createBackend(config);
+  const metrics = createFirewallMetrics(deps.metrics, () => sources.waitingFor());
+  const reportSkipped = createSkipLog({ logger, metrics, target: backend.target });
   const applier = createApplier({
     backend,
     logger,
-    metrics: createFirewallMetrics(deps.metrics, () => sources.waitingFor()),
+    metrics,
     reassertMs: config.reassert_seconds * 1000,
     retryMs: config.retry_seconds * 1000,
   });
@@ -68,8 +72,10 @@ export function create(config: FirewallConfig, deps: FirewallDeps): FirewallServ
     logger,
     backoff: deps.backoff,
     onChange: () => {
-      if (sources.waitingFor().length === 0)
-        applier.want([...wantedSet(sources, config).allowed.keys()]);
+      if (sources.waitingFor().length > 0) return;
+      const { kept, skipped } = backend.screen([...wantedSet(sources, config).allowed.keys()]);
+      reportSkipped(skipped);
+      applier.want(kept);
     },
   });
   const view = () => viewOf(sources, applier, backend, config);

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { SKIP_REASONS, type SkipReason } from './screen.ts';
 import { TABLES } from './sources.ts';
 
 export type Trigger = 'change' | 'reassert' | 'retry';
@@ -6,6 +7,10 @@ export type Result = 'success' | 'failure';
 
 export interface FirewallMetrics {
   applied(result: Result, trigger: Trigger, seconds: number, size: number | null): void;
+  /** An address newly left out of the set (the set cannot hold it). */
+  skipped(reason: SkipReason): void;
+  /** How many addresses are left out now. */
+  skippedNow(count: number): void;
 }
 
 /** `lanctl_firewall_*`, registered in the registry passed in (nothing at import). */
@@ -37,6 +42,18 @@ export function createFirewallMetrics(
     buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10],
     registers: [registry],
   });
+  const skipped = new Counter({
+    name: 'lanctl_firewall_addresses_skipped_total',
+    help: 'Addresses left out of the set because it cannot hold them (counted once each time one starts being left out), by reason',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  for (const reason of SKIP_REASONS) skipped.inc({ reason }, 0);
+  const skippedNow = new Gauge({
+    name: 'lanctl_firewall_skipped_addresses',
+    help: 'Allowed addresses currently left out of the set (see GET /api/v1/firewall)',
+    registers: [registry],
+  });
   new Gauge({
     name: 'lanctl_firewall_waiting_for',
     help: '1 while a table was never received (nothing is applied until every one was)',
@@ -56,5 +73,7 @@ export function createFirewallMetrics(
         if (newSize !== null) size.set(newSize);
       }
     },
+    skipped: (reason) => skipped.inc({ reason }),
+    skippedNow: (count) => skippedNow.set(count),
   };
 }

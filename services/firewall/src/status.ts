@@ -19,7 +19,10 @@ export function wantedSet(sources: Sources, config: Pick<FirewallConfig, 'allowe
   return { contestMode, allowed };
 }
 
-/** What `GET /api/v1/firewall` answers (no addresses while a table is still awaited). */
+/**
+ * What `GET /api/v1/firewall` answers (no addresses while a table is still awaited): the addresses
+ * the set holds, and those allowed but left out because the set cannot hold them.
+ */
 export function viewOf(
   sources: Sources,
   applier: Applier,
@@ -28,13 +31,20 @@ export function viewOf(
 ): FirewallView {
   const waiting = sources.waitingFor();
   const { contestMode, allowed } = wantedSet(sources, config);
+  const { skipped } = backend.screen(waiting.length > 0 ? [] : [...allowed.keys()]);
+  const left = new Map(skipped.map((s) => [s.ip, s]));
+  const listed = waiting.length > 0 ? [] : [...allowed];
   return {
     backend: backend.name,
     set: backend.target,
     contest_mode: contestMode,
     allowed_groups: effectiveGroups(config.allowed_groups, contestMode),
     waiting_for: waiting,
-    addresses: waiting.length > 0 ? [] : [...allowed].map(([ip, reason]) => ({ ip, reason })),
+    addresses: listed.filter(([ip]) => !left.has(ip)).map(([ip, reason]) => ({ ip, reason })),
+    skipped: listed.flatMap(([ip, reason]) => {
+      const s = left.get(ip);
+      return s ? [{ ip, reason, skip_reason: s.reason, detail: s.detail }] : [];
+    }),
     last_apply: applier.status(),
   };
 }

@@ -156,4 +156,19 @@ describe('heartbeat rounds', () => {
     expect(passwd.heartbeat.status().state).toMatchObject({ kind: 'failing', reason: 'passwd' });
     expect(passwd.world.sent).toEqual([]);
   });
+
+  it('counts a utmp name NSS answers with another entry as that entry’s user (Alice → alice)', async () => {
+    const byName = async (name: string) => {
+      const login = name.toLowerCase();
+      const uid = UIDS[login];
+      return uid === undefined ? null : { login, uid, gid: 1, home: '/', shell: '/bin/sh' };
+    };
+    const { heartbeat, world } = setup({ passwd: { byName } });
+    world.users = ['Alice', 'alice'];
+    await heartbeat.round();
+    expect(world.sent).toEqual(['alice@pc1']);
+    world.users = ['Alice', 'bob'];
+    await heartbeat.round();
+    expect(heartbeat.status().state).toEqual({ kind: 'several_users', logins: ['alice', 'bob'] });
+  });
 });

@@ -14,7 +14,9 @@ const config = presencedConfigSchema.parse({
   presence_url: 'http://presence.test:20060',
   token_file: tokenFile,
 });
-const UIDS: Record<string, number> = { alice: 15_000, root: 0 };
+const UIDS: Record<string, number> = { alice: 15_000, root: 0, carol: 5_000 };
+/** Case-insensitive NSS: these names come back as another user's entry. */
+const ALIASES: Record<string, string> = { Alice: 'alice' };
 
 type Answer = { status: number; body?: unknown } | 'down';
 
@@ -22,7 +24,7 @@ async function run(
   type: string,
   user: string,
   answer: Answer,
-  options: { badConfig?: boolean } = {},
+  options: { badConfig?: boolean; nssDown?: boolean } = {},
 ) {
   const out: { message: string; isError: boolean }[] = [];
   const calls: { url: string; body: unknown; auth: string | null }[] = [];
@@ -50,10 +52,14 @@ async function run(
     systemHostname: () => 'pc12.prolo',
     write: (line) => out.push(JSON.parse(line)),
     passwd: {
-      byName: async (login) =>
-        UIDS[login] === undefined
+      byName: async (name) => {
+        if (options.nssDown) throw new Error('getent passwd alice: no answer within 5000 ms');
+        const login = ALIASES[name] ?? name;
+        const uid = UIDS[login];
+        return uid === undefined
           ? null
-          : ({ login, uid: UIDS[login], gid: 1, home: '/', shell: '' } as PasswdEntry),
+          : ({ login, uid, gid: 1, home: '/', shell: '' } as PasswdEntry);
+      },
     },
     fetch: fetchImpl,
   });
@@ -129,15 +135,56 @@ describe('runPam', () => {
     }
   });
 
-  it('a broken config refuses managed users and lets the others pass', async () => {
-    const managed = await run('account', 'alice', ok, { badConfig: true });
-    expect(managed.code).toBe(1);
-    expect(managed.out).toEqual([
+  it('a broken config refuses every uid ≥ 1000, naming the problem, and lets root in', async () => {
+    for (const user of ['alice', 'carol']) {
+      const refused = await run('account', user, ok, { badConfig: true });
+      expect(refused.code).toBe(1);
+      expect(refused.calls).toEqual([]);
+      expect(refused.out).toEqual([
+        {
+          message:
+            'Login impossible: lanctl-pam cannot load its config (/etc/lanctl/presenced.yml: key "interval_seconds": bad), so every user with uid ≥ 1000 is refused until an organizer fixes it',
+          isError: true,
+        },
+      ]);
+    }
+    expect(await run('account', 'root', ok, { badConfig: true })).toMatchObject({
+      code: 0,
+      out: [],
+    });
+    const closing = await run('close_session', 'alice', ok, { badConfig: true });
+    expect(closing.code).toBe(0);
+    expect(closing.out[0]?.message).toMatch(/^Logout not recorded: lanctl-pam cannot load/);
+  });
+
+  it('a managed uid under another name is refused without asking presence', async () => {
+    const { code, out, calls } = await run('account', 'Alice', ok);
+    expect({ code, calls }).toEqual({ code: 1, calls: [] });
+    expect(out).toEqual([
       {
-        message: 'lanctl-pam: /etc/lanctl/presenced.yml: key "interval_seconds": bad',
+        message:
+          'Login forbidden: the user database answers "Alice" with the account alice (uid 15000); log in as alice',
         isError: true,
       },
     ]);
-    expect((await run('account', 'root', ok, { badConfig: true })).code).toBe(0);
+  });
+
+  it('a failing passwd look-up refuses, except at close_session', async () => {
+    const refused = await run('account', 'alice', ok, { nssDown: true });
+    expect(refused).toMatchObject({ code: 1, calls: [] });
+    expect(refused.out).toEqual([
+      {
+        message:
+          'Login impossible: cannot look alice up: getent passwd alice: no answer within 5000 ms',
+        isError: true,
+      },
+    ]);
+    const closing = await run('close_session', 'alice', ok, { nssDown: true });
+    expect(closing).toMatchObject({ code: 0, calls: [] });
+    expect(closing.out[0]).toEqual({
+      message:
+        'Logout not recorded: cannot look alice up: getent passwd alice: no answer within 5000 ms',
+      isError: false,
+    });
   });
 });

@@ -1,8 +1,8 @@
 import { tokenFromFile } from '@lanctl/auth';
 import { isPresenceRefusal, type PresenceClient } from '@lanctl/client';
-import { type PresencedConfig, presencedConfigSchema } from './config.ts';
+import type { PresencedConfig } from './config.ts';
 import { getentLookup, type PasswdEntry, type PasswdLookup } from './passwd.ts';
-import { decidePam, type PamDecision, type PamEnv } from './policy.ts';
+import { type ConfigProblem, decidePam, type PamDecision, type PamEnv } from './policy.ts';
 import { presenceFor, workstationHostname } from './workstation.ts';
 
 /** The home-server hook's answer until the home-server issue lands (SADM mounted an NBD home). */
@@ -10,7 +10,7 @@ export const HOME_NOT_MANAGED = 'home server: not managed by lanctl yet; using t
 
 export interface PamHelperDeps {
   env: PamEnv;
-  /** Loads presenced.yml; if it fails, managed users are refused and everyone else passes. */
+  /** Loads presenced.yml; if it throws, every uid ≥ 1000 is refused with its message. */
   config: () => PresencedConfig;
   systemHostname: () => string;
   /** Writes one line to stderr (the greeter reads them). */
@@ -33,31 +33,46 @@ class PamFailure extends Error {}
  */
 export async function runPam(deps: PamHelperDeps): Promise<0 | 1> {
   const say = (message: string, isError = false) => deps.write(greeterLine(message, isError));
-  let config: PresencedConfig;
-  let configError: Error | null = null;
+  const config = loadConfig(deps);
   try {
-    config = deps.config();
-  } catch (e) {
-    configError = e as Error;
-    config = presencedConfigSchema.parse({});
-  }
-  try {
-    const entry = await lookup(deps, config);
-    const decision = decidePam(deps.env, entry, config.managed_uids);
+    const seconds = 'error' in config ? DEFAULT_LOOKUP_SECONDS : config.request_timeout_seconds;
+    const entry = await lookup(deps, seconds * 1000);
+    const decision = decidePam(deps.env, entry, 'error' in config ? config : config.managed_uids);
     if (decision.kind === 'skip') return 0;
-    if (configError) throw new PamFailure(`lanctl-pam: ${configError.message}`);
+    if (decision.kind === 'refuse' || decision.kind === 'unrecorded') {
+      say(decision.message, decision.kind === 'refuse');
+      return decision.kind === 'refuse' ? 1 : 0;
+    }
+    // decidePam never sends a broken config's user to presence; fail closed if that changes.
+    if ('error' in config) throw new PamFailure(`lanctl-pam: ${config.error}`);
     return await act(decision, config, deps, say);
   } catch (e) {
     const text = e instanceof PamFailure ? e.message : `lanctl-pam: ${(e as Error).message}`;
+    // A session must always be able to close, even when its user cannot be looked up.
+    if (deps.env.PAM_TYPE === 'close_session') {
+      say(`Logout not recorded: ${text.replace(/^Login impossible: /, '')}`);
+      return 0;
+    }
     say(text, true);
     return 1;
   }
 }
 
-async function lookup(deps: PamHelperDeps, config: PresencedConfig): Promise<PasswdEntry | null> {
+/** Limit of the passwd look-up when the config (and its `request_timeout_seconds`) is broken. */
+const DEFAULT_LOOKUP_SECONDS = 5;
+
+function loadConfig(deps: PamHelperDeps): PresencedConfig | ConfigProblem {
+  try {
+    return deps.config();
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+}
+
+async function lookup(deps: PamHelperDeps, timeoutMs: number): Promise<PasswdEntry | null> {
   const user = deps.env.PAM_USER ?? '';
   if (user === '') return null;
-  const passwd = deps.passwd ?? getentLookup(config.request_timeout_seconds * 1000);
+  const passwd = deps.passwd ?? getentLookup(timeoutMs);
   try {
     return await passwd.byName(user);
   } catch (e) {
@@ -68,7 +83,7 @@ async function lookup(deps: PamHelperDeps, config: PresencedConfig): Promise<Pas
 type Say = (message: string, isError?: boolean) => void;
 
 async function act(
-  decision: Exclude<PamDecision, { kind: 'skip' }>,
+  decision: Extract<PamDecision, { login: string }>,
   config: PresencedConfig,
   deps: PamHelperDeps,
   say: Say,

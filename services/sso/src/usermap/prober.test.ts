@@ -1,5 +1,5 @@
 import { Counter, createLogger, Registry } from '@lanctl/core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { usermapConfigSchema } from './config.ts';
 import type { Pinger, PingResult } from './pinger.ts';
 import { Prober } from './prober.ts';
@@ -75,10 +75,21 @@ describe('Prober', () => {
         return 'down';
       },
     };
-    const { prober } = setup(counting, { enabled: false });
-    prober.start();
-    await new Promise((r) => setTimeout(r, 20));
-    await prober.stop();
-    expect(calls).toBe(0);
+    vi.useFakeTimers();
+    try {
+      const { prober } = setup(counting, { enabled: false });
+      prober.start();
+      await vi.advanceTimersByTimeAsync(5_000); // five ping intervals
+      await prober.stop();
+      expect(calls).toBe(0);
+      // The same setup with pinging on does ping in that time: the check above can fail.
+      const on = setup(counting, { enabled: true });
+      on.prober.start();
+      await vi.advanceTimersByTimeAsync(5_000);
+      await on.prober.stop();
+      expect(calls).toBeGreaterThan(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
