@@ -8,6 +8,8 @@ const SERVICES = ['origin', 'mdb', 'mdbsync', 'udb', 'udbsync', 'netboot', 'pres
 
 export interface RunningGateway {
   origin: string;
+  /** The data directory (its token-signing.key issues workstation tokens in tests). */
+  data: string;
   adminToken: string;
   adminPassword: string;
   stop(): Promise<void>;
@@ -54,6 +56,7 @@ export async function startGateway(): Promise<RunningGateway> {
   const ports = JSON.parse(readFileSync(join(data, 'ports.json'), 'utf8'));
   return {
     origin: ports.origin,
+    data,
     adminToken: readFileSync(join(data, 'admin-token'), 'utf8').trim(),
     adminPassword: readFileSync(join(data, 'initial-admin-password'), 'utf8').trim(),
     stop,

@@ -53,7 +53,7 @@ describe('web UI', () => {
   it('a root adds a machine: a bad MAC is shown under its field, the fix lands in the list', async () => {
     const page = await logIn('admin', gateway.adminPassword);
     try {
-      expect(await navLinks(page)).toEqual(['Machines', 'Users']);
+      expect(await navLinks(page)).toEqual(['Machines', 'Users', 'Room map', 'Boot board']);
       await page.getByRole('heading', { name: 'Machines' }).waitFor();
       expect(new URL(page.url()).pathname).toBe('/machines');
 
@@ -87,7 +87,7 @@ describe('web UI', () => {
       await page.getByRole('status').getByText('Added pas-r01p01').waitFor();
       expect(await form.count()).toBe(0);
       const table = page.getByRole('region', { name: 'Machines table' });
-      await table.getByRole('cell', { name: 'pas-r01p01' }).waitFor();
+      await table.getByRole('cell', { name: 'pas-r01p01', exact: true }).waitFor();
       // Search as you type, by any spelling of the MAC.
       await page.getByLabel('Search').fill('12-34-56');
       await page.getByText('1 of 1 machines').waitFor();
@@ -122,7 +122,7 @@ describe('web UI', () => {
     expect(created.status).toBe(201);
     const page = await logIn('olga', 'orga-password-1');
     try {
-      expect(await navLinks(page)).toEqual(['Users']);
+      expect(await navLinks(page)).toEqual(['Users', 'Room map', 'Boot board']);
       await page.getByRole('heading', { name: 'Users' }).waitFor();
       await page.getByRole('cell', { name: 'olga', exact: true }).waitFor();
 

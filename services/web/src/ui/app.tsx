@@ -1,11 +1,14 @@
 import { type ReactNode, useCallback, useEffect, useState } from 'react';
 import { type Session, setUnauthorizedHandler, whoami } from './api.ts';
+import { BootBoardView } from './live/boot-board.tsx';
+import { RoomMapView } from './live/room-map.tsx';
 import { LoginPage } from './login.tsx';
+import { MachinePage } from './machines/page.tsx';
 import { MachinesView } from './machines/view.tsx';
 import { homeFor, viewOf } from './nav.ts';
 import { navigate, usePath } from './router.ts';
 import { Shell } from './shell.tsx';
-import { UsersView } from './users.tsx';
+import { UsersView } from './users/view.tsx';
 
 type SessionState = { status: 'loading' } | { status: 'out' } | { status: 'in'; session: Session };
 
@@ -49,7 +52,12 @@ function Route({ path, session }: { path: string; session: Session }) {
       </Refusal>
     );
   }
+  if (view.path === '/machines' && path !== view.path) {
+    return <MachinePage hostname={decodeURIComponent(path.slice('/machines/'.length))} />;
+  }
   if (view.path === '/machines') return <MachinesView />;
+  if (view.path === '/live/map') return <RoomMapView role={session.role} />;
+  if (view.path === '/live/boot') return <BootBoardView />;
   return <UsersView session={session} />;
 }
 

@@ -2,9 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { homeFor, viewOf, viewsFor } from './nav.ts';
 
 describe('role-aware navigation', () => {
-  it('shows roots Machines and Users, organizers Users only, others nothing', () => {
-    expect(viewsFor('root').map((v) => v.label)).toEqual(['Machines', 'Users']);
-    expect(viewsFor('orga').map((v) => v.label)).toEqual(['Users']);
+  it('shows roots Machines, Users and the live views, organizers no Machines, others nothing', () => {
+    expect(viewsFor('root').map((v) => v.label)).toEqual([
+      'Machines',
+      'Users',
+      'Room map',
+      'Boot board',
+    ]);
+    expect(viewsFor('orga').map((v) => v.label)).toEqual(['Users', 'Room map', 'Boot board']);
     expect(viewsFor('user')).toEqual([]);
   });
 

@@ -10,6 +10,8 @@ export interface View {
 export const VIEWS: readonly View[] = [
   { path: '/machines', label: 'Machines', roles: ['root'] },
   { path: '/users', label: 'Users', roles: ['root', 'orga'] },
+  { path: '/live/map', label: 'Room map', roles: ['root', 'orga'] },
+  { path: '/live/boot', label: 'Boot board', roles: ['root', 'orga'] },
 ];
 
 export const viewsFor = (role: Role): View[] => VIEWS.filter((v) => v.roles.includes(role));

@@ -1,5 +1,6 @@
 import type { Machine } from '@lanctl/model';
-import { useLayoutEffect, useRef, useState } from 'react';
+import { type ReactNode, useLayoutEffect, useRef, useState } from 'react';
+import { onLinkClick } from '../router.ts';
 import { machineState, nextSort, rowWindow, type Sort, type SortKey } from './table.ts';
 
 /** Row height in CSS pixels: fixed, so the window of drawn rows is plain arithmetic. */
@@ -22,6 +23,9 @@ export function MachineGrid(props: {
   rows: readonly Machine[];
   sort: Sort;
   onSort: (sort: Sort) => void;
+  /** The row drawn as a form (edit, faulty, delete) in place of its cells, if any. */
+  open?: { hostname: string; content: ReactNode };
+  onAction?: (m: Machine, action: RowAction) => void;
 }) {
   const scroller = useRef<HTMLElement>(null);
   const [view, setView] = useState({ top: 0, height: 800 });
@@ -38,7 +42,10 @@ export function MachineGrid(props: {
       resize.disconnect();
     };
   }, []);
-  const win = rowWindow(view.top, view.height, ROW_HEIGHT, props.rows.length);
+  // An open form makes its row taller than ROW_HEIGHT: a wider margin keeps the rows around it
+  // drawn whatever the arithmetic's offset (a form is at most about 15 rows high).
+  const overscan = props.open ? 24 : 8;
+  const win = rowWindow(view.top, view.height, ROW_HEIGHT, props.rows.length, overscan);
   const drawn = props.rows.slice(win.start, win.end);
   return (
     // A focusable region: the keyboard scrolls the table (arrows, Page Up/Down, Home/End).
@@ -76,25 +83,69 @@ export function MachineGrid(props: {
                 </button>
               </th>
             ))}
+            <th scope="col">Actions</th>
           </tr>
         </thead>
         <tbody>
           {win.padTop > 0 && <tr className="spacer" style={{ height: win.padTop }} />}
-          {drawn.map((m, i) => (
-            <tr key={m.hostname} aria-rowindex={win.start + i + 2} style={{ height: ROW_HEIGHT }}>
-              <td className="mono">{m.hostname}</td>
-              <td className="mono">{m.ip}</td>
-              <td className="mono">{m.mac}</td>
-              <td>{m.room}</td>
-              <td>{m.mtype}</td>
-              <td>
-                <span className={`state state-${machineState(m)}`}>{machineState(m)}</span>
-              </td>
-            </tr>
-          ))}
+          {drawn.map((m, i) =>
+            props.open?.hostname === m.hostname ? (
+              <tr key={m.hostname} aria-rowindex={win.start + i + 2} className="panel-row">
+                <td colSpan={COLUMNS.length + 1}>{props.open.content}</td>
+              </tr>
+            ) : (
+              <tr key={m.hostname} aria-rowindex={win.start + i + 2} style={{ height: ROW_HEIGHT }}>
+                <td className="mono">
+                  <a href={`/machines/${m.hostname}`} onClick={onLinkClick}>
+                    {m.hostname}
+                  </a>
+                </td>
+                <td className="mono">{m.ip}</td>
+                <td className="mono">{m.mac}</td>
+                <td>{m.room}</td>
+                <td>{m.mtype}</td>
+                <td className="state-cell" title={m.is_faulty_details || undefined}>
+                  <span className={`state state-${machineState(m)}`}>{machineState(m)}</span>
+                  {m.is_faulty && m.is_faulty_details && (
+                    <span className="reason">: {m.is_faulty_details}</span>
+                  )}
+                </td>
+                <td className="row-actions">
+                  <RowButtons machine={m} onAction={props.onAction} />
+                </td>
+              </tr>
+            ),
+          )}
           {win.padBottom > 0 && <tr className="spacer" style={{ height: win.padBottom }} />}
         </tbody>
       </table>
     </section>
+  );
+}
+
+export type RowAction = 'edit' | 'faulty' | 'clear' | 'delete';
+
+/** Per-row actions; `data-action` and `data-host` let the view give the focus back after a form. */
+function RowButtons(props: { machine: Machine; onAction?: (m: Machine, a: RowAction) => void }) {
+  const { machine: m, onAction } = props;
+  if (!onAction) return null;
+  const button = (action: RowAction, label: string) => (
+    <button
+      type="button"
+      className="small"
+      data-action={action}
+      data-host={m.hostname}
+      aria-label={`${label} ${m.hostname}`}
+      onClick={() => onAction(m, action)}
+    >
+      {label}
+    </button>
+  );
+  return (
+    <>
+      {button('edit', 'Edit')}
+      {m.is_faulty ? button('clear', 'Clear fault') : button('faulty', 'Faulty…')}
+      {button('delete', 'Delete')}
+    </>
   );
 }

@@ -3,6 +3,7 @@ import { useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import { listMachines, listNames } from '../api.ts';
 import { AddMachineForm } from './add-form.tsx';
 import { MachineGrid } from './grid.tsx';
+import './machines.css';
 import {
   distinct,
   type MachineFilter,
@@ -11,6 +12,7 @@ import {
   type Sort,
   sortMachines,
 } from './table.ts';
+import { useRowForms } from './use-row-forms.tsx';
 
 /** Machines (roots): every machine loaded once, then searched, filtered and sorted in the page. */
 export function MachinesView() {
@@ -26,6 +28,7 @@ export function MachinesView() {
     setTimeout(() => addButton.current?.focus());
   };
   const [announce, setAnnounce] = useState('');
+  const rowForms = useRowForms({ setMachines, setAnnounce, setError });
   const [names, setNames] = useState<{ rooms: string[]; mtypes: string[] }>({
     rooms: [],
     mtypes: [],
@@ -100,7 +103,15 @@ export function MachinesView() {
         </p>
       )}
       {machines === null && !error && <p>Loading machines…</p>}
-      {machines !== null && <MachineGrid rows={rows} sort={sort} onSort={setSort} />}
+      {machines !== null && (
+        <MachineGrid
+          rows={rows}
+          sort={sort}
+          onSort={setSort}
+          onAction={rowForms.act}
+          open={rowForms.open(machines, rooms, mtypes)}
+        />
+      )}
     </section>
   );
 }

@@ -1,0 +1,250 @@
+import { GROUPS, type Group, type SheetEntry } from '@lanctl/model';
+import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
+import { formErrors } from '../form-errors.ts';
+import {
+  type ImportFormat,
+  type ImportMode,
+  type ImportRequest,
+  type ImportResponse,
+  importUsers,
+} from './api.ts';
+import { SelectField, TextAreaField } from './fields.tsx';
+import { ImportResults } from './import-results.tsx';
+import { useWarnBeforeUnload } from './secret.tsx';
+import { formatOfFile, sheetEntriesOf, summaryText } from './table.ts';
+
+const FIELDS = ['data', 'format', 'group', 'mode'];
+const MODES: Record<ImportMode, string> = {
+  create: 'create: an existing login is an error',
+  update: 'update: change existing users',
+  ignore: 'ignore: skip existing users',
+};
+
+type Step = { name: 'source' } | { name: 'preview' | 'done'; answer: ImportResponse };
+
+/**
+ * Import users: a file or pasted text → udb's dry run (derived logins, conflicts, per-row
+ * errors) → confirm → the result with the new passwords, shown once, and their sheets.
+ */
+export function ImportWizard(props: {
+  onImported: () => void;
+  onPrint: (entries: SheetEntry[]) => void;
+  onClose: () => void;
+}) {
+  const id = useId();
+  const [request, setRequest] = useState<Omit<ImportRequest, 'dry_run'>>({
+    format: 'csv',
+    data: '',
+    group: 'user',
+    mode: 'create',
+  });
+  const [step, setStep] = useState<Step>({ name: 'source' });
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [general, setGeneral] = useState('');
+  const [busy, setBusy] = useState(false);
+  const heading = useRef<HTMLHeadingElement>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: each new step moves the focus to its heading
+  useEffect(() => heading.current?.focus(), [step.name]);
+
+  async function send(dryRun: boolean) {
+    setBusy(true);
+    setErrors({});
+    setGeneral('');
+    try {
+      const answer = await importUsers({ ...request, dry_run: dryRun });
+      setStep({ name: dryRun ? 'preview' : 'done', answer });
+      if (!dryRun) props.onImported();
+    } catch (e) {
+      const found = formErrors(e, FIELDS);
+      setErrors(found.byField);
+      setGeneral(found.general);
+      setStep({ name: 'source' });
+    } finally {
+      setBusy(false);
+    }
+  }
+  const set = (patch: Partial<typeof request>) => setRequest((r) => ({ ...r, ...patch }));
+  const stepTitle = { source: '1. The file', preview: '2. Preview', done: '3. Result' }[step.name];
+  return (
+    <section className="card import" aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`} ref={heading} tabIndex={-1}>
+        Import users — {stepTitle}
+      </h2>
+      {general && (
+        <p className="error" role="alert">
+          {general}
+        </p>
+      )}
+      {step.name === 'source' && (
+        <SourceStep
+          form={id}
+          request={request}
+          errors={errors}
+          busy={busy}
+          onChange={set}
+          onPreview={() => send(true)}
+          onCancel={props.onClose}
+        />
+      )}
+      {step.name === 'preview' && (
+        <PreviewStep
+          answer={step.answer}
+          busy={busy}
+          onBack={() => setStep({ name: 'source' })}
+          onConfirm={() => send(false)}
+        />
+      )}
+      {step.name === 'done' && (
+        <DoneStep answer={step.answer} onPrint={props.onPrint} onClose={props.onClose} />
+      )}
+    </section>
+  );
+}
+
+function SourceStep(props: {
+  form: string;
+  request: Omit<ImportRequest, 'dry_run'>;
+  errors: Record<string, string>;
+  busy: boolean;
+  onChange: (patch: Partial<Omit<ImportRequest, 'dry_run'>>) => void;
+  onPreview: () => void;
+  onCancel: () => void;
+}) {
+  const { form, request, errors, onChange } = props;
+  const [fileNote, setFileNote] = useState('');
+  async function pick(file: File | undefined) {
+    if (!file) return;
+    onChange({ data: await file.text(), format: formatOfFile(file.name) });
+    setFileNote(`Read ${file.name} (${file.size} bytes); it is shown below and may be edited.`);
+  }
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    props.onPreview();
+  }
+  const field = (name: 'format' | 'group' | 'mode', label: string) => ({
+    form,
+    name,
+    label,
+    value: request[name],
+    error: errors[name],
+  });
+  return (
+    <form onSubmit={submit} noValidate aria-label="Import file">
+      <div className="field">
+        <label htmlFor={`${form}-file`}>File (CSV, TSV or JSON)</label>
+        <input
+          id={`${form}-file`}
+          type="file"
+          accept=".csv,.tsv,.txt,.json,text/csv,text/tab-separated-values,application/json"
+          onChange={(e) => void pick(e.target.files?.[0])}
+        />
+        <p className="hint" role="status">
+          {fileNote}
+        </p>
+      </div>
+      <TextAreaField
+        form={form}
+        name="data"
+        label="…or paste it here"
+        rows={8}
+        value={request.data}
+        error={errors.data}
+        hint="A header row such as firstname,lastname[,login,password,group]; without a login, one is derived from the names."
+        onChange={(data) => onChange({ data })}
+      />
+      <div className="fields">
+        <SelectField
+          {...field('format', 'Format')}
+          options={['csv', 'tsv', 'json']}
+          onChange={(v) => onChange({ format: v as ImportFormat })}
+        />
+        <SelectField
+          {...field('group', 'Group of rows that name none')}
+          options={GROUPS}
+          onChange={(v) => onChange({ group: v as Group })}
+        />
+        <SelectField
+          {...field('mode', 'Existing logins')}
+          options={Object.keys(MODES)}
+          hint={MODES[request.mode]}
+          onChange={(v) => onChange({ mode: v as ImportMode })}
+        />
+      </div>
+      <div className="actions">
+        <button type="submit" className="primary" disabled={props.busy || !request.data.trim()}>
+          {props.busy ? 'Checking…' : 'Preview (nothing is written)'}
+        </button>
+        <button type="button" onClick={props.onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function PreviewStep(props: {
+  answer: ImportResponse;
+  busy: boolean;
+  onBack: () => void;
+  onConfirm: () => void;
+}) {
+  const { summary } = props.answer;
+  const writes = (summary.would_create ?? 0) + (summary.would_update ?? 0);
+  return (
+    <>
+      <p className="summary" role="status">
+        Dry run, nothing written yet: {summaryText(summary, true)}.
+      </p>
+      <ImportResults results={props.answer.results} caption="What the import would do" />
+      <div className="actions">
+        <button
+          type="button"
+          className="primary"
+          onClick={props.onConfirm}
+          disabled={props.busy || writes === 0}
+        >
+          {props.busy ? 'Importing…' : `Import ${writes} user${writes === 1 ? '' : 's'}`}
+        </button>
+        <button type="button" onClick={props.onBack} disabled={props.busy}>
+          Back to the file
+        </button>
+      </div>
+      {summary.error ? (
+        <p className="hint">Rows with errors are left out; fix the file and preview again.</p>
+      ) : null}
+    </>
+  );
+}
+
+function DoneStep(props: {
+  answer: ImportResponse;
+  onPrint: (entries: SheetEntry[]) => void;
+  onClose: () => void;
+}) {
+  const entries = sheetEntriesOf(props.answer.results);
+  useWarnBeforeUnload();
+  return (
+    <>
+      <p className="summary" role="status">
+        Imported: {summaryText(props.answer.summary, false)}.
+      </p>
+      {entries.length > 0 && (
+        <p className="notice">
+          {entries.length} new password{entries.length === 1 ? ' is' : 's are'} shown below this
+          once and <strong>not stored</strong> anywhere: print the sheets now.
+        </p>
+      )}
+      <ImportResults results={props.answer.results} caption="Import result" />
+      <div className="actions">
+        {entries.length > 0 && (
+          <button type="button" className="primary" onClick={() => props.onPrint(entries)}>
+            Print sheets
+          </button>
+        )}
+        <button type="button" onClick={props.onClose}>
+          Done
+        </button>
+      </div>
+    </>
+  );
+}
