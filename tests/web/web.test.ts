@@ -2,20 +2,11 @@
  * The web UI in headless Chromium (Debian's, driven by playwright-core) against a real
  * `lanctl start`: login per role, the machines view and its add form, the organizer's refusal.
  */
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, logInPage } from './browser.ts';
 import { fakeMachine } from './fixtures.ts';
 import { type RunningGateway, startGateway } from './gateway.ts';
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 describe('web UI', () => {
   let gateway: RunningGateway;
@@ -23,29 +14,15 @@ describe('web UI', () => {
 
   beforeAll(async () => {
     gateway = await startGateway();
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: CHROMIUM_ARGS,
-      timeout: 30_000,
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
     await gateway?.stop();
   });
 
-  /** A fresh browser context (no cookie) on the login page, logged in as `login`. */
-  async function logIn(login: string, password: string): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    await page.goto(gateway.origin);
-    await page.getByLabel('Login').fill(login);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('navigation', { name: 'Main' }).waitFor();
-    return page;
-  }
+  const logIn = (login: string, password: string): Promise<Page> =>
+    logInPage(browser, gateway, login, password);
 
   const navLinks = (page: Page) =>
     page.getByRole('navigation', { name: 'Main' }).getByRole('link').allTextContents();

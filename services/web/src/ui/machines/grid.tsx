@@ -1,6 +1,7 @@
 import type { Machine } from '@lanctl/model';
-import { type ReactNode, useLayoutEffect, useRef, useState } from 'react';
+import type { ReactNode } from 'react';
 import { onLinkClick } from '../router.ts';
+import { useScrollView } from '../use-scroll-view.ts';
 import { machineState, nextSort, rowWindow, type Sort, type SortKey } from './table.ts';
 
 /** Row height in CSS pixels: fixed, so the window of drawn rows is plain arithmetic. */
@@ -27,21 +28,7 @@ export function MachineGrid(props: {
   open?: { hostname: string; content: ReactNode };
   onAction?: (m: Machine, action: RowAction) => void;
 }) {
-  const scroller = useRef<HTMLElement>(null);
-  const [view, setView] = useState({ top: 0, height: 800 });
-  useLayoutEffect(() => {
-    const el = scroller.current;
-    if (!el) return;
-    const update = () => setView({ top: el.scrollTop, height: el.clientHeight });
-    update();
-    el.addEventListener('scroll', update, { passive: true });
-    const resize = new ResizeObserver(update);
-    resize.observe(el);
-    return () => {
-      el.removeEventListener('scroll', update);
-      resize.disconnect();
-    };
-  }, []);
+  const { ref: scroller, ...view } = useScrollView<HTMLElement>();
   // An open form makes its row taller than ROW_HEIGHT: a wider margin keeps the rows around it
   // drawn whatever the arithmetic's offset (a form is at most about 15 rows high).
   const overscan = props.open ? 24 : 8;

@@ -1,6 +1,6 @@
 import type { User } from '@lanctl/model';
-import { useLayoutEffect, useRef, useState } from 'react';
 import { rowWindow } from '../machines/table.ts';
+import { useScrollView } from '../use-scroll-view.ts';
 import { nextUserSort, type UserSort, type UserSortKey } from './table.ts';
 
 /** Row height in CSS pixels: fixed, so the window of drawn rows is plain arithmetic. */
@@ -28,21 +28,7 @@ export function UserGrid(props: {
   onSelect: (logins: string[], on: boolean) => void;
   onAction: (action: UserAction, user: User) => void;
 }) {
-  const scroller = useRef<HTMLElement>(null);
-  const [view, setView] = useState({ top: 0, height: 800 });
-  useLayoutEffect(() => {
-    const el = scroller.current;
-    if (!el) return;
-    const update = () => setView({ top: el.scrollTop, height: el.clientHeight });
-    update();
-    el.addEventListener('scroll', update, { passive: true });
-    const resize = new ResizeObserver(update);
-    resize.observe(el);
-    return () => {
-      el.removeEventListener('scroll', update);
-      resize.disconnect();
-    };
-  }, []);
+  const { ref: scroller, ...view } = useScrollView<HTMLElement>();
   const win = rowWindow(view.top, view.height, ROW_HEIGHT, props.rows.length);
   const allOn = props.rows.length > 0 && props.rows.every((u) => props.selected.has(u.login));
   return (
