@@ -1,5 +1,8 @@
 import { type ReactNode, useCallback, useEffect, useState } from 'react';
 import { type Session, setUnauthorizedHandler, whoami } from './api.ts';
+import { SettingsView } from './catalog/settings.tsx';
+import { CATALOGS } from './catalog/spec.ts';
+import { CatalogView } from './catalog/view.tsx';
 import { BootBoardView } from './live/boot-board.tsx';
 import { RoomMapView } from './live/room-map.tsx';
 import { LoginPage } from './login.tsx';
@@ -58,6 +61,9 @@ function Route({ path, session }: { path: string; session: Session }) {
   if (view.path === '/machines') return <MachinesView />;
   if (view.path === '/live/map') return <RoomMapView role={session.role} />;
   if (view.path === '/live/boot') return <BootBoardView />;
+  if (view.path === '/settings') return <SettingsView />;
+  const catalog = CATALOGS.find((c) => view.path === `/${c.collection}`);
+  if (catalog) return <CatalogView key={catalog.collection} spec={catalog} />;
   return <UsersView session={session} />;
 }
 

@@ -2,12 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { homeFor, viewOf, viewsFor } from './nav.ts';
 
 describe('role-aware navigation', () => {
-  it('shows roots Machines, Users and the live views, organizers no Machines, others nothing', () => {
+  it('shows roots Machines, Users, the live views, the catalog and Settings, organizers no Machines, others nothing', () => {
     expect(viewsFor('root').map((v) => v.label)).toEqual([
       'Machines',
       'Users',
       'Room map',
       'Boot board',
+      'Rooms',
+      'Switches',
+      'Pools',
+      'Machine types',
+      'Settings',
     ]);
     expect(viewsFor('orga').map((v) => v.label)).toEqual(['Users', 'Room map', 'Boot board']);
     expect(viewsFor('user')).toEqual([]);

@@ -12,6 +12,11 @@ export const VIEWS: readonly View[] = [
   { path: '/users', label: 'Users', roles: ['root', 'orga'] },
   { path: '/live/map', label: 'Room map', roles: ['root', 'orga'] },
   { path: '/live/boot', label: 'Boot board', roles: ['root', 'orga'] },
+  { path: '/rooms', label: 'Rooms', roles: ['root'] },
+  { path: '/switches', label: 'Switches', roles: ['root'] },
+  { path: '/pools', label: 'Pools', roles: ['root'] },
+  { path: '/machine-types', label: 'Machine types', roles: ['root'] },
+  { path: '/settings', label: 'Settings', roles: ['root'] },
 ];
 
 export const viewsFor = (role: Role): View[] => VIEWS.filter((v) => v.roles.includes(role));

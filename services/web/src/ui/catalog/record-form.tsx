@@ -1,0 +1,97 @@
+import { type FormEvent, type KeyboardEvent, useEffect, useId, useState } from 'react';
+import { ApiError } from '../api.ts';
+import { TextField } from '../form.tsx';
+import { type FormErrors, formErrors } from '../form-errors.ts';
+import { type CatalogSpec, type Fields, fieldOf, type Row, toFields } from './spec.ts';
+
+/** `formErrors`, with list entries (`reserved.2`) shown under their list's field. */
+export function catalogErrors(error: unknown, fields: readonly string[]): FormErrors {
+  if (!(error instanceof ApiError)) return formErrors(error, fields);
+  const details = error.details.map((d) => {
+    const { field, index } = fieldOf(d.field);
+    return { field, message: index === undefined ? d.message : `entry ${index + 1}: ${d.message}` };
+  });
+  return formErrors(new ApiError(error.status, error.code, error.message, details), fields);
+}
+
+/**
+ * Add or edit one record: every API error under its field, nothing typed lost on an error,
+ * Escape cancels. `save` gets the typed text and throws the API's error.
+ */
+export function RecordForm(props: {
+  spec: CatalogSpec;
+  title: string;
+  record?: Row;
+  save: (fields: Fields) => Promise<void>;
+  onCancel: () => void;
+}) {
+  const { spec } = props;
+  const id = useId();
+  const editable = spec.fields.filter((f) => !(props.record && f.createOnly));
+  const names = editable.map((f) => f.name);
+  const [fields, setFields] = useState<Fields>(() => toFields(spec, props.record));
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [general, setGeneral] = useState('');
+  const [busy, setBusy] = useState(false);
+  const firstName = names[0];
+  useEffect(() => document.getElementById(`${id}-${firstName}`)?.focus(), [id, firstName]);
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.key === 'Escape' && !busy) props.onCancel();
+  };
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setErrors({});
+    setGeneral('');
+    try {
+      await props.save(fields);
+    } catch (e) {
+      const found = catalogErrors(e, names);
+      setErrors(found.byField);
+      setGeneral(found.general);
+      if (found.first) document.getElementById(`${id}-${found.first}`)?.focus();
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form
+      className="card add-form catalog-form"
+      onSubmit={submit}
+      onKeyDown={onKeyDown}
+      aria-labelledby={`${id}-title`}
+      noValidate
+    >
+      <h2 id={`${id}-title`}>{props.title}</h2>
+      {general && (
+        <p className="error" role="alert">
+          {general}
+        </p>
+      )}
+      <div className="fields">
+        {editable.map((f) => (
+          <TextField
+            key={f.name}
+            form={id}
+            name={f.name}
+            label={f.label}
+            value={fields[f.name] ?? ''}
+            error={errors[f.name]}
+            hint={f.hint}
+            required={f.name === 'name'}
+            onChange={(value) => setFields((all) => ({ ...all, [f.name]: value }))}
+          />
+        ))}
+      </div>
+      <div className="actions">
+        <button type="submit" className="primary" disabled={busy}>
+          {busy ? 'Saving…' : props.record ? 'Save changes' : `Save ${spec.singular}`}
+        </button>
+        <button type="button" onClick={props.onCancel} disabled={busy}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,211 @@
+import type { ContestModeSetting, SelfRegistrationSetting, Setting } from '@lanctl/model';
+import { useCallback, useEffect, useId, useState } from 'react';
+import { ApiError, api } from '../api.ts';
+import { ConfirmActions, Dialog } from '../users/dialogs.tsx';
+import { DURATIONS, formatLeft, registrationState } from './time-left.ts';
+import './catalog.css';
+
+const messageOf = (e: unknown) =>
+  e instanceof ApiError ? e.message : 'the server did not answer; try again';
+
+/** mdb's switches: self-registration (for a chosen time) and contest mode. */
+export function SettingsView() {
+  const [settings, setSettings] = useState<Setting[] | null>(null);
+  const [error, setError] = useState('');
+  const reload = useCallback(async () => {
+    try {
+      setSettings((await api<{ items: Setting[] }>('GET', '/settings')).items);
+      setError('');
+    } catch (e) {
+      setError(messageOf(e));
+    }
+  }, []);
+  useEffect(() => {
+    void reload();
+  }, [reload]);
+  const find = <K extends Setting['key']>(key: K) =>
+    settings?.find((s) => s.key === key) as Extract<Setting, { key: K }> | undefined;
+  const put = async (key: Setting['key'], body: unknown) => {
+    await api('PUT', `/settings/${key}`, body);
+    await reload();
+  };
+  return (
+    <section aria-labelledby="settings-title" className="catalog settings">
+      <h1 id="settings-title">Settings</h1>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {!settings && !error && <p className="loading">Loading…</p>}
+      {settings && (
+        <>
+          <SelfRegistration
+            setting={find('allow_self_registration')}
+            put={put}
+            onExpired={reload}
+          />
+          <ContestMode setting={find('contest_mode')} put={put} />
+        </>
+      )}
+    </section>
+  );
+}
+
+type Put = (key: Setting['key'], body: unknown) => Promise<void>;
+
+/** Re-renders every second, for a countdown. */
+function useTick(): void {
+  const [, setTick] = useState(0);
+  useEffect(() => {
+    const timer = setInterval(() => setTick((t) => t + 1), 1000);
+    return () => clearInterval(timer);
+  }, []);
+}
+
+function SelfRegistration(props: {
+  setting: SelfRegistrationSetting | undefined;
+  put: Put;
+  onExpired: () => void;
+}) {
+  const id = useId();
+  // The tick re-renders every second; the time itself is read now (a tick may be a second old).
+  useTick();
+  const [seconds, setSeconds] = useState(3600);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+  const state = registrationState(props.setting, Date.now());
+  const wasOn = props.setting?.value === true;
+  const { onExpired } = props;
+  useEffect(() => {
+    if (wasOn && !state.on) onExpired();
+  }, [wasOn, state.on, onExpired]);
+  const run = async (body: unknown) => {
+    setBusy(true);
+    setError('');
+    try {
+      await props.put('allow_self_registration', body);
+    } catch (e) {
+      setError(messageOf(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const until = props.setting?.enabled_until;
+  return (
+    <section className="card setting" aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`}>Self-registration</h2>
+      <p>
+        Lets unknown machines register themselves at their boot screen (netboot) and through LLDP.
+        Leave it on only while machines are being set up.
+      </p>
+      <p className="setting-state" role="status" aria-live="polite">
+        {!state.on && <strong className="off">Off</strong>}
+        {state.on && state.leftMs === null && <strong className="on">On, with no end set</strong>}
+        {state.on && state.leftMs !== null && (
+          <>
+            <strong className="on">On</strong> —{' '}
+            <span className="time-left">{formatLeft(state.leftMs)} left</span>{' '}
+            <span className="muted">(until {until ? new Date(until).toLocaleString() : ''})</span>
+          </>
+        )}
+      </p>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="actions">
+        <label htmlFor={`${id}-duration`}>Turn on for</label>
+        <select
+          id={`${id}-duration`}
+          value={seconds}
+          onChange={(e) => setSeconds(Number(e.target.value))}
+        >
+          {DURATIONS.map((d) => (
+            <option key={d.seconds} value={d.seconds}>
+              {d.label}
+            </option>
+          ))}
+        </select>
+        <button
+          type="button"
+          className="primary"
+          disabled={busy}
+          onClick={() => run({ value: true, duration_seconds: seconds })}
+        >
+          {state.on ? 'Restart the time' : 'Turn on'}
+        </button>
+        <button type="button" disabled={busy || !state.on} onClick={() => run({ value: false })}>
+          Turn off
+        </button>
+      </div>
+    </section>
+  );
+}
+
+function ContestMode(props: { setting: ContestModeSetting | undefined; put: Put }) {
+  const id = useId();
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+  const on = props.setting?.value === true;
+  const run = async (value: boolean) => {
+    setBusy(true);
+    setError('');
+    try {
+      await props.put('contest_mode', { value });
+      setConfirming(false);
+    } catch (e) {
+      setError(messageOf(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="card setting" aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`}>Contest mode</h2>
+      <p className="warning">
+        <strong>Contestants lose the internet</strong> while it is on: the firewall stops letting
+        the <span className="mono">user</span> group out. Organizers and roots keep it. It stays on
+        until a root turns it off.
+      </p>
+      <p className="setting-state" role="status" aria-live="polite">
+        {on ? (
+          <strong className="on">On — contestants have no internet</strong>
+        ) : (
+          <strong className="off">Off</strong>
+        )}
+      </p>
+      {error && !confirming && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="actions">
+        {on ? (
+          <button type="button" disabled={busy} onClick={() => run(false)}>
+            {busy ? 'Turning off…' : 'Turn contest mode off'}
+          </button>
+        ) : (
+          <button type="button" className="danger" onClick={() => setConfirming(true)}>
+            Turn contest mode on…
+          </button>
+        )}
+      </div>
+      {confirming && (
+        <Dialog title="Turn contest mode on?" onClose={() => setConfirming(false)} busy={busy}>
+          <p>Every contestant loses the internet at once, until contest mode is turned off.</p>
+          <ConfirmActions
+            error={error}
+            busy={busy}
+            label="Turn contest mode on"
+            busyLabel="Turning on…"
+            onConfirm={() => run(true)}
+            onCancel={() => setConfirming(false)}
+          />
+        </Dialog>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,94 @@
+/**
+ * The catalog and settings views in headless Chromium against a real `lanctl start`: a room with
+ * a bad hostname pattern (the error under its field, then fixed), self-registration turned on
+ * for an hour with its time left counting down, contest mode on and off.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminCall, launchChromium, logInPage } from './browser.ts';
+import { type RunningGateway, startGateway } from './gateway.ts';
+
+describe('catalog: rooms and settings', () => {
+  let gateway: RunningGateway;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    gateway = await startGateway();
+    browser = await launchChromium();
+    page = await logInPage(browser, gateway, 'admin', gateway.adminPassword);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await gateway?.stop();
+  });
+
+  const nav = (label: string) =>
+    page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label, exact: true });
+  const setting = async (key: string) =>
+    (await adminCall(gateway, 'GET', `/settings/${key}`)).json();
+
+  it('adds a room: a bad pattern is shown under its field, the fix is saved', async () => {
+    await nav('Rooms').click();
+    await page.getByRole('region', { name: 'Rooms table' }).waitFor();
+    await page.getByRole('button', { name: 'Add room' }).click();
+    const form = page.getByRole('form', { name: 'Add room' });
+    await form.getByLabel('Name', { exact: true }).fill('lab');
+    await form.getByLabel('Hostname pattern').fill('lab-r{row:02}');
+    await form.getByLabel('Seats per row').fill('8');
+    await form.getByRole('button', { name: 'Save room' }).click();
+    const error = form.locator('[data-field="hostname_pattern"]');
+    await error.waitFor();
+    expect(await error.textContent()).toContain('{row} and {seat} go together');
+    expect(await form.getByLabel('Hostname pattern').getAttribute('aria-invalid')).toBe('true');
+    // Nothing typed is lost, nothing was created.
+    expect(await form.getByLabel('Seats per row').inputValue()).toBe('8');
+    expect((await adminCall(gateway, 'GET', '/rooms/lab')).status).toBe(404);
+
+    await form.getByLabel('Hostname pattern').fill('lab-r{row:02}p{seat:02}');
+    await form.getByRole('button', { name: 'Save room' }).click();
+    await page.getByRole('button', { name: 'Edit lab' }).waitFor();
+    const room = await (await adminCall(gateway, 'GET', '/rooms/lab')).json();
+    expect(room).toMatchObject({ hostname_pattern: 'lab-r{row:02}p{seat:02}', seats_per_row: 8 });
+  });
+
+  it('turns self-registration on for an hour, shows the time left counting down, turns it off', async () => {
+    await nav('Settings').click();
+    const card = page.getByRole('region', { name: 'Self-registration' });
+    await card.getByRole('status').getByText('Off').waitFor();
+    await card.getByLabel('Turn on for').selectOption({ label: '1 hour' });
+    await card.getByRole('button', { name: 'Turn on' }).click();
+    const left = card.locator('.time-left');
+    await left.waitFor();
+    expect(await left.textContent()).toMatch(/^(59 min \d\d s|1 h 00 min 00 s) left$/);
+    const first = await left.textContent();
+    await page.waitForFunction(
+      (before) => document.querySelector('.time-left')?.textContent !== before,
+      first,
+      { timeout: 5000 },
+    );
+    const stored = await setting('allow_self_registration');
+    expect(stored.value).toBe(true);
+    const until = Date.parse(stored.enabled_until) - Date.now();
+    expect(until).toBeGreaterThan(3500_000);
+    expect(until).toBeLessThanOrEqual(3600_000);
+
+    await card.getByRole('button', { name: 'Turn off' }).click();
+    await card.getByRole('status').getByText('Off').waitFor();
+    expect((await setting('allow_self_registration')).value).toBe(false);
+  });
+
+  it('turns contest mode on after a warning and a confirmation, then off', async () => {
+    const card = page.getByRole('region', { name: 'Contest mode' });
+    expect(await card.textContent()).toContain('Contestants lose the internet');
+    await card.getByRole('button', { name: 'Turn contest mode on…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Turn contest mode on?' });
+    await dialog.getByRole('button', { name: 'Turn contest mode on' }).click();
+    await card.getByText('On — contestants have no internet').waitFor();
+    expect((await setting('contest_mode')).value).toBe(true);
+
+    await card.getByRole('button', { name: 'Turn contest mode off' }).click();
+    await card.getByRole('status').getByText('Off').waitFor();
+    expect((await setting('contest_mode')).value).toBe(false);
+  });
+});
