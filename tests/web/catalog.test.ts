@@ -1,6 +1,7 @@
 /**
  * The catalog and settings views in headless Chromium against a real `lanctl start`: a room with
- * a bad hostname pattern (the error under its field, then fixed), self-registration turned on
+ * a bad hostname pattern (the error under its field, then fixed), a pool edited inline and a room
+ * deleted after a confirmation, self-registration turned on
  * for an hour with its time left counting down, contest mode on and off.
  */
 import type { Browser, Page } from 'playwright-core';
@@ -50,6 +51,32 @@ describe('catalog: rooms and settings', () => {
     await page.getByRole('button', { name: 'Edit lab' }).waitFor();
     const room = await (await adminCall(gateway, 'GET', '/rooms/lab')).json();
     expect(room).toMatchObject({ hostname_pattern: 'lab-r{row:02}p{seat:02}', seats_per_row: 8 });
+  });
+
+  it('edits a pool inline (a bad reserved entry under its field), deletes a room after confirming', async () => {
+    await nav('Pools').click();
+    const row = page
+      .getByRole('region', { name: 'Pools table' })
+      .locator('tbody tr', { hasText: 'cluster' });
+    expect(await row.textContent()).toContain('0 / 254');
+    await page.getByRole('button', { name: 'Edit cluster' }).click();
+    const form = page.getByRole('form', { name: 'Edit cluster' });
+    await form.getByLabel('Reserved').fill('192.168.2.1 bad');
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    const error = form.locator('[data-field="reserved"]');
+    await error.waitFor();
+    expect(await error.textContent()).toMatch(/^entry 2: /);
+    await form.getByLabel('Reserved').fill('192.168.2.1 192.168.2.240-192.168.2.249');
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('button', { name: 'Edit cluster' }).waitFor();
+    expect(await row.textContent()).toContain('0 / 243');
+
+    await nav('Rooms').click();
+    await page.getByRole('button', { name: 'Delete lab' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete room lab?' });
+    await dialog.getByRole('button', { name: 'Delete lab' }).click();
+    await page.getByRole('button', { name: 'Edit lab' }).waitFor({ state: 'detached' });
+    expect((await adminCall(gateway, 'GET', '/rooms/lab')).status).toBe(404);
   });
 
   it('turns self-registration on for an hour, shows the time left counting down, turns it off', async () => {

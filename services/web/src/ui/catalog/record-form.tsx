@@ -1,5 +1,5 @@
 import { type FormEvent, type KeyboardEvent, useEffect, useId, useState } from 'react';
-import { ApiError } from '../api.ts';
+import { ApiError, listNames } from '../api.ts';
 import { TextField } from '../form.tsx';
 import { type FormErrors, formErrors } from '../form-errors.ts';
 import { type CatalogSpec, type Fields, fieldOf, type Row, toFields } from './spec.ts';
@@ -33,6 +33,7 @@ export function RecordForm(props: {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [general, setGeneral] = useState('');
   const [busy, setBusy] = useState(false);
+  const suggestions = useSuggestions(editable.flatMap((f) => (f.suggest ? [f.suggest] : [])));
   const firstName = names[0];
   useEffect(() => document.getElementById(`${id}-${firstName}`)?.focus(), [id, firstName]);
   const onKeyDown = (event: KeyboardEvent) => {
@@ -79,11 +80,19 @@ export function RecordForm(props: {
             value={fields[f.name] ?? ''}
             error={errors[f.name]}
             hint={f.hint}
+            list={f.suggest && `${id}-${f.suggest}`}
             required={f.name === 'name'}
             onChange={(value) => setFields((all) => ({ ...all, [f.name]: value }))}
           />
         ))}
       </div>
+      {Object.entries(suggestions).map(([collection, values]) => (
+        <datalist key={collection} id={`${id}-${collection}`}>
+          {values.map((v) => (
+            <option key={v} value={v} />
+          ))}
+        </datalist>
+      ))}
       <div className="actions">
         <button type="submit" className="primary" disabled={busy}>
           {busy ? 'Saving…' : props.record ? 'Save changes' : `Save ${spec.singular}`}
@@ -94,4 +103,19 @@ export function RecordForm(props: {
       </div>
     </form>
   );
+}
+
+/** The names of each collection, for a field's suggestions (none if the list fails to load). */
+function useSuggestions(collections: string[]): Record<string, string[]> {
+  const [out, setOut] = useState<Record<string, string[]>>({});
+  const key = collections.join(' ');
+  useEffect(() => {
+    for (const c of key.split(' ').filter(Boolean)) {
+      listNames(c).then(
+        (names) => setOut((all) => ({ ...all, [c]: names })),
+        () => {},
+      );
+    }
+  }, [key]);
+  return out;
 }

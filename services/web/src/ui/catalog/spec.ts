@@ -13,6 +13,8 @@ export interface FieldSpec {
   /** Set when the record is created only (the key; PATCH refuses it). */
   createOnly?: boolean;
   hint?: string;
+  /** A collection whose names the field suggests as you type (`rooms`, `pools`). */
+  suggest?: string;
 }
 
 export interface CatalogSpec {
@@ -59,7 +61,7 @@ export const SWITCHES: CatalogSpec = {
   fields: [
     NAME,
     { name: 'chassis', label: 'Chassis MAC', kind: 'text' },
-    { name: 'room', label: 'Room', kind: 'text' },
+    { name: 'room', label: 'Room', kind: 'text', suggest: 'rooms' },
     { name: 'rfs', label: 'RFS', kind: 'number' },
     { name: 'hfs', label: 'HFS', kind: 'number' },
   ],
@@ -98,6 +100,7 @@ export const MACHINE_TYPES: CatalogSpec = {
       name: 'pool',
       label: 'Pool',
       kind: 'optional-text',
+      suggest: 'pools',
       hint: 'The pool new machines of this type take their IP from; empty: explicit IPs only.',
     },
   ],
