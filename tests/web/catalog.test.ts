@@ -53,6 +53,22 @@ describe('catalog: rooms and settings', () => {
     expect(room).toMatchObject({ hostname_pattern: 'lab-r{row:02}p{seat:02}', seats_per_row: 8 });
   });
 
+  it("edits a room's expect list: a bad line under the field, then saved in order", async () => {
+    await page.getByRole('button', { name: 'Expected hostnames of lab' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Expected hostnames in lab' });
+    const list = dialog.getByLabel('Hostnames, one a line, in registration order');
+    await list.fill(`lab-r01p02\n${'x'.repeat(64)}`);
+    await dialog.getByRole('button', { name: 'Save list' }).click();
+    const error = dialog.locator('[data-field="hostnames"]');
+    await error.waitFor();
+    expect(await error.textContent()).toBe('line 2: at most 63 characters');
+    await list.fill('lab-r01p02\nlab-r01p01');
+    await dialog.getByRole('button', { name: 'Save list' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const expected = await (await adminCall(gateway, 'GET', '/rooms/lab/expected')).json();
+    expect(expected.hostnames).toEqual(['lab-r01p02', 'lab-r01p01']);
+  });
+
   it('edits a pool inline (a bad reserved entry under its field), deletes a room after confirming', async () => {
     await nav('Pools').click();
     const row = page

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from './api.ts';
-import { formErrors } from './form-errors.ts';
+import { foldListErrors, formErrors } from './form-errors.ts';
 
 const FIELDS = ['hostname', 'mac', 'ip'];
 
@@ -46,5 +46,21 @@ describe('formErrors', () => {
       byField: {},
       general: 'the server did not answer; try again',
     });
+  });
+});
+
+describe('foldListErrors', () => {
+  it('puts a list item error under its list, numbered from 1, and leaves the others', () => {
+    const e = new ApiError(400, 'invalid_request', 'invalid body', [
+      { field: 'reserved.2', message: 'bad range' },
+      { field: 'network', message: 'bad' },
+      { field: 'other.1', message: 'kept' },
+    ]);
+    expect((foldListErrors(e, ['reserved'], 'entry') as ApiError).details).toEqual([
+      { field: 'reserved', message: 'entry 3: bad range' },
+      { field: 'network', message: 'bad' },
+      { field: 'other.1', message: 'kept' },
+    ]);
+    expect(foldListErrors('down', ['reserved'])).toBe('down');
   });
 });

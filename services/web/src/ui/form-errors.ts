@@ -25,3 +25,17 @@ export function formErrors(error: unknown, fields: readonly string[]): FormError
   if (!first && !general) general = error.message;
   return { byField, general, ...(first ? { first } : {}) };
 }
+
+/**
+ * The API's errors on list items (`ssh_keys.2`) under the list's field (`ssh_keys`, "line 3:
+ * ..."), so `formErrors` shows them next to the list's field rather than above the form.
+ */
+export function foldListErrors(error: unknown, lists: readonly string[], item = 'line'): unknown {
+  if (!(error instanceof ApiError)) return error;
+  const details = error.details.map((d) => {
+    const [head, index] = d.field.split('.');
+    if (!head || !lists.includes(head) || index === undefined || !/^\d+$/.test(index)) return d;
+    return { field: head, message: `${item} ${Number(index) + 1}: ${d.message}` };
+  });
+  return new ApiError(error.status, error.code, error.message, details);
+}

@@ -1,8 +1,9 @@
 import type { ExpectedHosts } from '@lanctl/model';
 import { type FormEvent, useEffect, useId, useState } from 'react';
 import { ApiError, api } from '../api.ts';
+import { foldListErrors, formErrors } from '../form-errors.ts';
 import { Dialog } from '../users/dialogs.tsx';
-import { catalogErrors } from './record-form.tsx';
+import { TextAreaField } from '../users/fields.tsx';
 
 /** A room's expect list: the hostnames registration hands out next, in order, one a line. */
 export function ExpectedDialog(props: { room: string; onClose: () => void }) {
@@ -14,7 +15,7 @@ export function ExpectedDialog(props: { room: string; onClose: () => void }) {
   const [busy, setBusy] = useState(false);
   useEffect(() => {
     api<ExpectedHosts>('GET', path).then(
-      (e) => setText(e.hostnames.join('\n')),
+      (e) => setText((typed) => typed ?? e.hostnames.join('\n')),
       (e) => setGeneral(e instanceof ApiError ? e.message : 'the server did not answer'),
     );
   }, [path]);
@@ -29,7 +30,7 @@ export function ExpectedDialog(props: { room: string; onClose: () => void }) {
       await api<ExpectedHosts>('PUT', path, { hostnames });
       props.onClose();
     } catch (e) {
-      const found = catalogErrors(e, ['hostnames']);
+      const found = formErrors(foldListErrors(e, ['hostnames']), ['hostnames']);
       setError(found.byField.hostnames ?? '');
       setGeneral(found.general);
       setBusy(false);
@@ -43,26 +44,16 @@ export function ExpectedDialog(props: { room: string; onClose: () => void }) {
             {general}
           </p>
         )}
-        <div className="field">
-          <label htmlFor={`${id}-hostnames`}>Hostnames, one a line, in registration order</label>
-          <textarea
-            id={`${id}-hostnames`}
-            name="hostnames"
-            rows={10}
-            className="mono"
-            spellCheck={false}
-            value={text ?? ''}
-            disabled={text === null}
-            aria-invalid={error ? true : undefined}
-            aria-describedby={error ? `${id}-hostnames-error` : undefined}
-            onChange={(e) => setText(e.target.value)}
-          />
-          {error && (
-            <p className="field-error" id={`${id}-hostnames-error`} data-field="hostnames">
-              {error}
-            </p>
-          )}
-        </div>
+        <TextAreaField
+          form={id}
+          name="hostnames"
+          label="Hostnames, one a line, in registration order"
+          rows={10}
+          value={text ?? ''}
+          error={error}
+          hint={text === null ? 'Loading…' : 'Registration hands them out from the top.'}
+          onChange={setText}
+        />
         <div className="actions">
           <button type="submit" className="primary" disabled={busy || text === null}>
             {busy ? 'Saving…' : 'Save list'}

@@ -1,18 +1,8 @@
 import { type FormEvent, type KeyboardEvent, useEffect, useId, useState } from 'react';
-import { ApiError, listNames } from '../api.ts';
+import { listNames } from '../api.ts';
 import { TextField } from '../form.tsx';
-import { type FormErrors, formErrors } from '../form-errors.ts';
-import { type CatalogSpec, type Fields, fieldOf, type Row, toFields } from './spec.ts';
-
-/** `formErrors`, with list entries (`reserved.2`) shown under their list's field. */
-export function catalogErrors(error: unknown, fields: readonly string[]): FormErrors {
-  if (!(error instanceof ApiError)) return formErrors(error, fields);
-  const details = error.details.map((d) => {
-    const { field, index } = fieldOf(d.field);
-    return { field, message: index === undefined ? d.message : `entry ${index + 1}: ${d.message}` };
-  });
-  return formErrors(new ApiError(error.status, error.code, error.message, details), fields);
-}
+import { foldListErrors, formErrors } from '../form-errors.ts';
+import { type CatalogSpec, type Fields, type Row, toFields } from './spec.ts';
 
 /**
  * Add or edit one record: every API error under its field, nothing typed lost on an error,
@@ -48,7 +38,8 @@ export function RecordForm(props: {
     try {
       await props.save(fields);
     } catch (e) {
-      const found = catalogErrors(e, names);
+      const lists = editable.filter((f) => f.kind === 'list').map((f) => f.name);
+      const found = formErrors(foldListErrors(e, lists, 'entry'), names);
       setErrors(found.byField);
       setGeneral(found.general);
       if (found.first) document.getElementById(`${id}-${found.first}`)?.focus();

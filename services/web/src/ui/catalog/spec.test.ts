@@ -1,14 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  createBody,
-  fieldOf,
-  POOLS,
-  parseField,
-  patchBody,
-  ROOMS,
-  SWITCHES,
-  toFields,
-} from './spec.ts';
+import { createBody, POOLS, parseField, patchBody, ROOMS, SWITCHES, toFields } from './spec.ts';
 
 describe('catalog forms', () => {
   it('turns typed text into JSON by kind, leaving bad numbers for the API to name', () => {
@@ -46,10 +37,5 @@ describe('catalog forms', () => {
     expect(patchBody(POOLS, pool, { ...fields, reserved: '10.0.0.1 10.0.0.2' })).toEqual({
       reserved: ['10.0.0.1', '10.0.0.2'],
     });
-  });
-
-  it('maps an API path to its field and list entry', () => {
-    expect(fieldOf('reserved.2')).toEqual({ field: 'reserved', index: 2 });
-    expect(fieldOf('hostname_pattern')).toEqual({ field: 'hostname_pattern' });
   });
 });

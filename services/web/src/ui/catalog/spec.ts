@@ -155,9 +155,3 @@ export function patchBody(spec: CatalogSpec, record: Row, fields: Fields): Recor
   }
   return body;
 }
-
-/** API field paths onto the form's fields: `reserved.2` is the third entry of Reserved. */
-export function fieldOf(path: string): { field: string; index?: number } {
-  const [field = path, index] = path.split('.');
-  return index !== undefined && /^\d+$/.test(index) ? { field, index: Number(index) } : { field };
-}

@@ -1,5 +1,4 @@
 import type { ReactNode } from 'react';
-import { ApiError } from '../api.ts';
 
 /** The ids and ARIA wiring of a field with a hint and an error under it (as `TextField`). */
 function described(id: string, error?: string, hint?: string) {
@@ -84,18 +83,4 @@ export function TextAreaField(props: FieldProps & { rows?: number }) {
       />
     </FieldFrame>
   );
-}
-
-/**
- * The API's errors on list items (`ssh_keys.2`) under the list's field (`ssh_keys`, "line 3:
- * ..."), so `formErrors` shows them next to the textarea rather than above the form.
- */
-export function foldListErrors(error: unknown, lists: readonly string[]): unknown {
-  if (!(error instanceof ApiError)) return error;
-  const details = error.details.map((d) => {
-    const [head, index] = d.field.split('.');
-    if (!head || !lists.includes(head) || index === undefined || !/^\d+$/.test(index)) return d;
-    return { field: head, message: `line ${Number(index) + 1}: ${d.message}` };
-  });
-  return new ApiError(error.status, error.code, error.message, details);
 }

@@ -1,9 +1,9 @@
 import { GROUPS, type User } from '@lanctl/model';
 import { type FormEvent, type KeyboardEvent, useEffect, useId, useState } from 'react';
 import { TextField } from '../form.tsx';
-import { formErrors } from '../form-errors.ts';
+import { foldListErrors, formErrors } from '../form-errors.ts';
 import { type CreatedUser, createUser, updateUser } from './api.ts';
-import { foldListErrors, SelectField, TextAreaField } from './fields.tsx';
+import { SelectField, TextAreaField } from './fields.tsx';
 
 const FIELDS = [
   'login',
