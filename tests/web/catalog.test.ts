@@ -86,6 +86,10 @@ describe('catalog: rooms and settings', () => {
     await form.getByRole('button', { name: 'Save changes' }).click();
     await page.getByRole('button', { name: 'Edit cluster' }).waitFor();
     expect(await row.textContent()).toContain('0 / 243');
+    // The keyboard is back on the row's Edit button.
+    await page.waitForFunction(
+      () => document.activeElement?.getAttribute('data-edit') === 'cluster',
+    );
 
     await nav('Rooms').click();
     await page.getByRole('button', { name: 'Delete lab' }).click();

@@ -1,5 +1,5 @@
 import type { Page } from '@lanctl/model';
-import { Fragment, useCallback, useEffect, useState } from 'react';
+import { Fragment, useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, api } from '../api.ts';
 import { ConfirmActions, Dialog } from '../users/dialogs.tsx';
 import { ExpectedDialog } from './expected.tsx';
@@ -33,7 +33,29 @@ export function CatalogView({ spec }: { spec: CatalogSpec }) {
   const [adding, setAdding] = useState(false);
   const [panel, setPanel] = useState<Panel>(null);
   const [status, setStatus] = useState('');
+  const addButton = useRef<HTMLButtonElement>(null);
   const base = `/${spec.collection}`;
+  // Closing a form gives the keyboard back to the button that opened it, once it is drawn.
+  const refocus = useRef<string | null>(null);
+  useEffect(() => {
+    const want = refocus.current;
+    if (want === null || adding || panel) return;
+    const target =
+      want === ''
+        ? addButton.current
+        : document.querySelector<HTMLButtonElement>(`button[data-edit="${CSS.escape(want)}"]`);
+    refocus.current = null;
+    target?.focus();
+  });
+  const closeAdd = () => {
+    refocus.current = '';
+    setAdding(false);
+  };
+  const closeEdit = (name: string) => {
+    refocus.current = name;
+    setPanel(null);
+  };
+
   const reload = useCallback(async () => {
     try {
       setRows(await listAll(spec.collection));
@@ -52,7 +74,7 @@ export function CatalogView({ spec }: { spec: CatalogSpec }) {
 
   const add = async (fields: Fields) => {
     const created = await api<Row>('POST', base, createBody(spec, fields));
-    setAdding(false);
+    closeAdd();
     setStatus(`${spec.singular} ${created.name} added`);
     await reload();
   };
@@ -60,7 +82,7 @@ export function CatalogView({ spec }: { spec: CatalogSpec }) {
     const body = patchBody(spec, record, fields);
     if (Object.keys(body).length)
       await api<Row>('PATCH', `${base}/${encodeURIComponent(record.name)}`, body);
-    setPanel(null);
+    closeEdit(record.name);
     setStatus(`${spec.singular} ${record.name} saved`);
     await reload();
   };
@@ -72,7 +94,13 @@ export function CatalogView({ spec }: { spec: CatalogSpec }) {
       <div className="title-row">
         <h1 id="catalog-title">{spec.title}</h1>
         <span className="count">{rows ? `${rows.length} in all` : ''}</span>
-        <button type="button" className="primary" onClick={() => setAdding(true)} disabled={adding}>
+        <button
+          type="button"
+          className="primary"
+          ref={addButton}
+          onClick={() => setAdding(true)}
+          disabled={adding}
+        >
           Add {spec.singular}
         </button>
       </div>
@@ -85,12 +113,7 @@ export function CatalogView({ spec }: { spec: CatalogSpec }) {
         </p>
       )}
       {adding && (
-        <RecordForm
-          spec={spec}
-          title={`Add ${spec.singular}`}
-          save={add}
-          onCancel={() => setAdding(false)}
-        />
+        <RecordForm spec={spec} title={`Add ${spec.singular}`} save={add} onCancel={closeAdd} />
       )}
       {!rows && !loadError && <p className="loading">Loading…</p>}
       {rows && (
@@ -131,7 +154,7 @@ export function CatalogView({ spec }: { spec: CatalogSpec }) {
                           title={`Edit ${r.name}`}
                           record={r}
                           save={edit(r)}
-                          onCancel={() => setPanel(null)}
+                          onCancel={() => closeEdit(r.name)}
                         />
                       </td>
                     </tr>
@@ -199,6 +222,7 @@ function CatalogRow(props: {
           type="button"
           className="small"
           aria-label={`Edit ${row.name}`}
+          data-edit={row.name}
           onClick={() => props.onPanel('edit')}
         >
           Edit
