@@ -51,7 +51,7 @@ export const ROOMS: CatalogSpec = {
     },
     { name: 'seats_per_row', label: 'Seats per row', kind: 'optional-number' },
   ],
-  deleteNote: 'mdb refuses while machines or switches are in it.',
+  deleteNote: 'mdb refuses while a machine, a switch or a boot profile names it.',
 };
 
 export const SWITCHES: CatalogSpec = {
@@ -104,7 +104,7 @@ export const MACHINE_TYPES: CatalogSpec = {
       hint: 'The pool new machines of this type take their IP from; empty: explicit IPs only.',
     },
   ],
-  deleteNote: 'mdb refuses while machines are of this type.',
+  deleteNote: 'mdb refuses while a machine or a boot profile names it.',
 };
 
 export const CATALOGS: readonly CatalogSpec[] = [ROOMS, SWITCHES, POOLS, MACHINE_TYPES];

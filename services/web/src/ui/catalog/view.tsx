@@ -74,17 +74,18 @@ export function CatalogView({ spec }: { spec: CatalogSpec }) {
 
   const add = async (fields: Fields) => {
     const created = await api<Row>('POST', base, createBody(spec, fields));
+    // The table shows the new row before the form closes: no flash of the old list.
+    await reload();
     closeAdd();
     setStatus(`${spec.singular} ${created.name} added`);
-    await reload();
   };
   const edit = (record: Row) => async (fields: Fields) => {
     const body = patchBody(spec, record, fields);
     if (Object.keys(body).length)
       await api<Row>('PATCH', `${base}/${encodeURIComponent(record.name)}`, body);
+    await reload();
     closeEdit(record.name);
     setStatus(`${spec.singular} ${record.name} saved`);
-    await reload();
   };
   const columns = spec.fields.length + (spec.extra?.length ?? 0) + 1;
   const current = rows?.find((r) => r.name === panel?.name);
