@@ -30,7 +30,17 @@ describe('web UI', () => {
   it('a root adds a machine: a bad MAC is shown under its field, the fix lands in the list', async () => {
     const page = await logIn('admin', gateway.adminPassword);
     try {
-      expect(await navLinks(page)).toEqual(['Machines', 'Users', 'Room map', 'Boot board']);
+      expect(await navLinks(page)).toEqual([
+        'Machines',
+        'Users',
+        'Room map',
+        'Boot board',
+        'Rooms',
+        'Switches',
+        'Pools',
+        'Machine types',
+        'Settings',
+      ]);
       await page.getByRole('heading', { name: 'Machines' }).waitFor();
       expect(new URL(page.url()).pathname).toBe('/machines');
 
