@@ -1,7 +1,8 @@
-import { type FormEvent, type KeyboardEvent, useEffect, useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { listNames } from '../api.ts';
 import { TextField } from '../form.tsx';
-import { foldListErrors, formErrors } from '../form-errors.ts';
+import { foldListErrors } from '../form-errors.ts';
+import { useApiForm } from '../use-api-form.ts';
 import { type CatalogSpec, type Fields, type Row, toFields } from './spec.ts';
 
 /**
@@ -20,37 +21,22 @@ export function RecordForm(props: {
   const editable = spec.fields.filter((f) => !(props.record && f.createOnly));
   const names = editable.map((f) => f.name);
   const [fields, setFields] = useState<Fields>(() => toFields(spec, props.record));
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [general, setGeneral] = useState('');
-  const [busy, setBusy] = useState(false);
+  const lists = editable.filter((f) => f.kind === 'list').map((f) => f.name);
+  const { errors, general, busy, onKeyDown, submit } = useApiForm({
+    id,
+    fields: names,
+    onCancel: props.onCancel,
+    fold: (e) => foldListErrors(e, lists, 'entry'),
+  });
   const suggestions = useSuggestions(editable.flatMap((f) => (f.suggest ? [f.suggest] : [])));
   const firstName = names[0];
   useEffect(() => document.getElementById(`${id}-${firstName}`)?.focus(), [id, firstName]);
-  const onKeyDown = (event: KeyboardEvent) => {
-    if (event.key === 'Escape' && !busy) props.onCancel();
-  };
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    setBusy(true);
-    setErrors({});
-    setGeneral('');
-    try {
-      await props.save(fields);
-    } catch (e) {
-      const lists = editable.filter((f) => f.kind === 'list').map((f) => f.name);
-      const found = formErrors(foldListErrors(e, lists, 'entry'), names);
-      setErrors(found.byField);
-      setGeneral(found.general);
-      if (found.first) document.getElementById(`${id}-${found.first}`)?.focus();
-      setBusy(false);
-    }
-  }
+  const save = submit(() => props.save(fields));
 
   return (
     <form
       className="card add-form catalog-form"
-      onSubmit={submit}
+      onSubmit={save}
       onKeyDown={onKeyDown}
       aria-labelledby={`${id}-title`}
       noValidate

@@ -1,8 +1,8 @@
 import type { Machine } from '@lanctl/model';
-import { type FormEvent, type KeyboardEvent, useEffect, useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { createMachine } from '../api.ts';
 import { TextField } from '../form.tsx';
-import { formErrors } from '../form-errors.ts';
+import { useApiForm } from '../use-api-form.ts';
 
 const FIELDS = ['hostname', 'mac', 'ip', 'room', 'mtype'] as const;
 type Fields = Record<(typeof FIELDS)[number], string>;
@@ -39,33 +39,18 @@ export function AddMachineForm(props: {
 }) {
   const id = useId();
   const [fields, setFields] = useState<Fields>(EMPTY);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [general, setGeneral] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { errors, general, busy, onKeyDown, submit } = useApiForm({
+    id,
+    fields: FIELDS,
+    onCancel: props.onCancel,
+  });
   // Opened from the keyboard, typing starts in the first field; Escape closes the form.
   useEffect(() => document.getElementById(`${id}-hostname`)?.focus(), [id]);
-  const onKeyDown = (event: KeyboardEvent) => {
-    if (event.key === 'Escape' && !busy) props.onCancel();
-  };
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    setBusy(true);
-    setErrors({});
-    setGeneral('');
-    try {
-      const machine = await createMachine(machineBody(fields));
-      setFields(EMPTY);
-      props.onAdded(machine);
-    } catch (e) {
-      const found = formErrors(e, FIELDS);
-      setErrors(found.byField);
-      setGeneral(found.general);
-      if (found.first) document.getElementById(`${id}-${found.first}`)?.focus();
-    } finally {
-      setBusy(false);
-    }
-  }
+  const add = submit(async () => {
+    const machine = await createMachine(machineBody(fields));
+    setFields(EMPTY);
+    props.onAdded(machine);
+  });
 
   const field = (name: keyof Fields, extra: { list?: string; hint?: string } = {}) => (
     <TextField
@@ -82,7 +67,7 @@ export function AddMachineForm(props: {
   return (
     <form
       className="card add-form"
-      onSubmit={submit}
+      onSubmit={add}
       onKeyDown={onKeyDown}
       aria-labelledby={`${id}-title`}
       noValidate

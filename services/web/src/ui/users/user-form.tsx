@@ -1,7 +1,8 @@
 import { GROUPS, type User } from '@lanctl/model';
-import { type FormEvent, type KeyboardEvent, useEffect, useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { TextField } from '../form.tsx';
-import { foldListErrors, formErrors } from '../form-errors.ts';
+import { foldListErrors } from '../form-errors.ts';
+import { useApiForm } from '../use-api-form.ts';
 import { type CreatedUser, createUser, updateUser } from './api.ts';
 import { SelectField, TextAreaField } from './fields.tsx';
 
@@ -88,38 +89,24 @@ export function UserForm(props: {
   const id = useId();
   const editing = props.user !== undefined;
   const [fields, setFields] = useState<Fields>(props.user ? fieldsOf(props.user) : EMPTY);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [general, setGeneral] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { errors, general, busy, onKeyDown, submit } = useApiForm({
+    id,
+    fields: FIELDS,
+    onCancel: props.onCancel,
+    fold: (e) => foldListErrors(e, ['ssh_keys']),
+  });
   const first = editing ? 'firstname' : 'login';
   useEffect(() => document.getElementById(`${id}-${first}`)?.focus(), [id, first]);
-  const onKeyDown = (event: KeyboardEvent) => {
-    if (event.key === 'Escape' && !busy) props.onCancel();
-  };
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    setBusy(true);
-    setErrors({});
-    setGeneral('');
-    try {
-      if (props.user) {
-        const patch = patchBody(props.user, fields);
-        const saved =
-          Object.keys(patch).length > 0 ? await updateUser(props.user.login, patch) : props.user;
-        props.onSaved(saved, false);
-      } else {
-        props.onSaved(await createUser(createBody(fields)), true);
-      }
-    } catch (e) {
-      const found = formErrors(foldListErrors(e, ['ssh_keys']), FIELDS);
-      setErrors(found.byField);
-      setGeneral(found.general);
-      // After the re-render that shows the messages: the first field in error, or the message.
-      setTimeout(() => document.getElementById(`${id}-${found.first ?? 'general'}`)?.focus());
-      setBusy(false);
+  const save = submit(async () => {
+    if (props.user) {
+      const patch = patchBody(props.user, fields);
+      const saved =
+        Object.keys(patch).length > 0 ? await updateUser(props.user.login, patch) : props.user;
+      props.onSaved(saved, false);
+    } else {
+      props.onSaved(await createUser(createBody(fields)), true);
     }
-  }
+  });
 
   const common = (name: keyof Fields, label: string) => ({
     form: id,
@@ -133,7 +120,7 @@ export function UserForm(props: {
   return (
     <form
       className="card add-form"
-      onSubmit={submit}
+      onSubmit={save}
       onKeyDown={onKeyDown}
       aria-labelledby={`${id}-title`}
       noValidate
