@@ -11,7 +11,7 @@
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { machineMatcher, NO_FILTER } from '../../services/web/src/ui/machines/table.ts';
-import { fakeMachine } from '../../tests/web/fixtures.ts';
+import { fakeMachine, snapshotStream } from '../../tests/web/fixtures.ts';
 import { startGateway } from '../../tests/web/gateway.ts';
 
 const { values } = parseArgs({
@@ -64,9 +64,10 @@ try {
   await page.getByLabel('Password').fill(gateway.adminPassword);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByRole('navigation', { name: 'Main' }).waitFor();
-  const body = JSON.stringify({ items: machines, next: null });
-  await page.route('**/api/v1/machines?*', (route) =>
-    route.fulfill({ body, contentType: 'application/json' }),
+  // The machines view's stream, stubbed: the figures are the UI's own time.
+  const body = snapshotStream('machines', machines);
+  await page.route('**/api/v1/sync/machines*', (route) =>
+    route.fulfill({ body, contentType: 'text/event-stream' }),
   );
   const firstRender: number[] = [];
   const keystrokes: number[] = [];

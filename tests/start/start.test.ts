@@ -147,6 +147,7 @@ describe('lanctl start', () => {
       });
       expect(boot.status).toBe(200);
       expect((await boot.json()).boot.stage).toBe('script');
+      await streamsThroughOrigin(ports, personal);
       expect((await fetch(`${ports.origin}/api/v1/nothing-here`)).status).toBe(404);
       expect((await fetch(`${ports.origin}/`)).headers.get('content-type')).toContain('text/html');
 
@@ -243,3 +244,39 @@ describe('lanctl start', () => {
     }
   });
 });
+
+/** mdb's count of open stream subscribers (its sync hub serves both of its ports). */
+async function mdbSubscribers(ports: Record<string, string>): Promise<number> {
+  const text = await (await fetch(`${ports.mdb}/metrics`)).text();
+  return Number(/^lanctl_mdb_sync_subscribers (\d+)/m.exec(text)?.[1]);
+}
+
+/**
+ * The change streams the web UI follows, through the origin with the UI's session cookie: each
+ * reaches its owner, and a page that goes away does not leave its upstream subscription open.
+ */
+async function streamsThroughOrigin(ports: Record<string, string>, token: string) {
+  const before = await mdbSubscribers(ports);
+  const abort = new AbortController();
+  for (const table of ['machines', 'settings', 'users', 'presence']) {
+    const res = await fetch(`${ports.origin}/api/v1/sync/${table}`, {
+      headers: { cookie: `lanctl_token=${token}` },
+      signal: abort.signal,
+    });
+    expect(res.status, table).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const reader = res.body!.getReader();
+    let text = '';
+    while (!text.includes('\n\n')) text += new TextDecoder().decode((await reader.read()).value);
+    expect(text, table).toContain('event: snapshot');
+    expect(text).toContain(`"table":"${table}"`);
+  }
+  expect(await mdbSubscribers(ports)).toBe(before + 2);
+  abort.abort();
+  let now = -1;
+  for (let i = 0; i < 50 && now !== before; i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, 100));
+    now = await mdbSubscribers(ports);
+  }
+  expect(now).toBe(before);
+}

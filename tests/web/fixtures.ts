@@ -19,3 +19,14 @@ export function fakeMachine(i: number): Machine {
     updated_at: '2026-01-01T00:00:00Z',
   };
 }
+
+/**
+ * A sync stream's answer holding one snapshot of `records` (packages/sync wire.ts), for a page
+ * route that stands in for `GET /api/v1/sync/<table>`; `retry` keeps the browser from asking
+ * again for an hour once this body ends.
+ */
+export function snapshotStream(table: string, records: unknown[]): string {
+  const items = records.map((record, i) => ({ id: String(i + 1), record }));
+  const data = JSON.stringify({ revision: 1, table, reset: false, items });
+  return `retry: 3600000\nid: 1\nevent: snapshot\ndata: ${data}\n\n`;
+}

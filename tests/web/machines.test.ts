@@ -44,6 +44,51 @@ describe('machines: edit, faulty, delete, machine page', () => {
   const record = async (hostname: string) =>
     (await adminCall(gateway, 'GET', `/machines/${hostname}`)).json();
 
+  it("follows another root's changes live: a machine added, renamed and deleted elsewhere", async () => {
+    await page.getByRole('status').filter({ hasText: 'live' }).waitFor();
+    const added = await adminCall(gateway, 'POST', '/machines', {
+      hostname: 'pas-r01p09',
+      mac: '52:54:00:00:01:09',
+      mtype: 'user',
+      room: 'pasteur',
+    });
+    expect(added.status).toBe(201);
+    await row('pas-r01p09').waitFor();
+    const renamed = await adminCall(gateway, 'PATCH', '/machines/pas-r01p09', {
+      hostname: 'pas-r01p10',
+    });
+    expect(renamed.status).toBe(200);
+    await row('pas-r01p10').waitFor();
+    expect(await row('pas-r01p09').count()).toBe(0);
+    expect((await adminCall(gateway, 'DELETE', '/machines/pas-r01p10')).status).toBe(200);
+    await row('pas-r01p10').waitFor({ state: 'detached' });
+    await page.getByText('2 of 2 machines').waitFor();
+  });
+
+  it('says when the stream is refused, still lists the machines, and goes live once it is back', async () => {
+    // The stream is refused (a restarting mdb) when the page opens: the rows are read once from
+    // the API and the page says its updates are lost.
+    await page.route('**/api/v1/sync/machines*', (route) =>
+      route.fulfill({ status: 502, json: { error: { code: 'bad_gateway', message: 'down' } } }),
+    );
+    await page.reload();
+    await page.getByRole('status').filter({ hasText: 'reconnecting' }).waitFor();
+    await row('pas-r01p01').waitFor();
+    const added = await adminCall(gateway, 'POST', '/machines', {
+      hostname: 'pas-r01p11',
+      mac: '52:54:00:00:01:11',
+      mtype: 'user',
+      room: 'pasteur',
+    });
+    expect(added.status).toBe(201);
+    await page.unroute('**/api/v1/sync/machines*');
+    // The next try (1 s, then doubling) opens the stream: its snapshot brings the new machine.
+    await row('pas-r01p11').waitFor({ timeout: 15_000 });
+    await page.getByRole('status').filter({ hasText: 'live' }).waitFor();
+    expect((await adminCall(gateway, 'DELETE', '/machines/pas-r01p11')).status).toBe(200);
+    await row('pas-r01p11').waitFor({ state: 'detached' });
+  });
+
   it('edits a row inline: a bad alias is shown under Aliases, the fix is saved', async () => {
     await page.getByRole('button', { name: 'Edit pas-r01p01' }).click();
     const form = page.getByRole('form', { name: 'Edit pas-r01p01' });

@@ -5,7 +5,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, logInPage } from './browser.ts';
-import { fakeMachine } from './fixtures.ts';
+import { fakeMachine, snapshotStream } from './fixtures.ts';
 import { type RunningGateway, startGateway } from './gateway.ts';
 
 describe('web UI', () => {
@@ -135,8 +135,11 @@ describe('web UI', () => {
     try {
       const machines = Array.from({ length: 10_000 }, (_, i) => fakeMachine(i));
       // The table's data is stubbed (10,000 real inserts would cost this test most of its time).
-      await page.route('**/api/v1/machines?*', (route) =>
-        route.fulfill({ json: { items: machines, next: null } }),
+      await page.route('**/api/v1/sync/machines*', (route) =>
+        route.fulfill({
+          body: snapshotStream('machines', machines),
+          contentType: 'text/event-stream',
+        }),
       );
       await page.reload();
       const table = page.getByRole('region', { name: 'Machines table' });

@@ -24,6 +24,10 @@ export const API_ROUTES: { prefix: string; service: string }[] = [
   { prefix: '/api/v1/leases', service: 'dhcp' },
   { prefix: '/api/v1/transfers', service: 'tftp' },
   { prefix: '/api/v1/presence', service: 'presence' },
+  // Change streams (SSE) go to the table's owner; the web UI follows them with its cookie.
+  { prefix: '/api/v1/sync/users', service: 'udb' },
+  { prefix: '/api/v1/sync/presence', service: 'presence' },
+  { prefix: '/api/v1/sync', service: 'mdb' },
   // The room map (not under /api/v1: a page, its state and its event stream).
   { prefix: '/usermap', service: 'sso' },
 ];
@@ -79,6 +83,7 @@ function forward(req: IncomingMessage, res: ServerResponse, base: string, servic
     if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
   }
   headers['x-forwarded-for'] = req.socket.remoteAddress ?? '';
+  let complete = false;
   const upstream = request(
     new URL(req.url ?? '/', base),
     { method: req.method, headers },
@@ -88,9 +93,14 @@ function forward(req: IncomingMessage, res: ServerResponse, base: string, servic
         if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
       }
       res.writeHead(answer.statusCode ?? 502, out);
+      answer.on('end', () => (complete = true));
       answer.pipe(res);
     },
   );
+  // A client gone mid-answer (a closed page's event stream) must not keep the upstream open.
+  res.on('close', () => {
+    if (!complete) upstream.destroy();
+  });
   upstream.on('error', (e) => {
     if (res.headersSent) return res.destroy();
     json(res, 502, {

@@ -1,5 +1,5 @@
 import type { Machine } from '@lanctl/model';
-import { type Dispatch, type SetStateAction, useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { draftOf } from './edit.ts';
 import type { RowAction } from './grid.tsx';
 import { updateMachine } from './machine-api.ts';
@@ -10,7 +10,8 @@ import { PanelForm, type RowPanel } from './row-panel.tsx';
  * does to the list, and where the focus goes back (the row's button that opened the form).
  */
 export function useRowForms(deps: {
-  setMachines: Dispatch<SetStateAction<Machine[] | null>>;
+  /** The machine named `before` is now `after` (null: deleted). */
+  replace: (before: string, after: Machine | null) => void;
   setAnnounce: (message: string) => void;
   setError: (message: string) => void;
 }) {
@@ -34,10 +35,7 @@ export function useRowForms(deps: {
   });
   /** A saved row replaces the old one (its hostname may have changed); a deleted one goes. */
   const saved = (before: Machine, after: Machine | null, message: string, action?: RowAction) => {
-    deps.setMachines((all) => {
-      const rest = (all ?? []).filter((x) => x.hostname !== before.hostname);
-      return after ? [...rest, after] : rest;
-    });
+    deps.replace(before.hostname, after);
     deps.setAnnounce(message);
     close(after?.hostname, action ?? panel?.kind);
   };

@@ -1,0 +1,75 @@
+/**
+ * A sync stream (packages/sync wire.ts: `snapshot` and `change` events, each row by its internal
+ * id) applied to a list the page keys by a visible name (a machine's hostname, a user's login).
+ * The id → name map is what lets a rename replace the old row: the change only carries the id
+ * and the new record. Pure, so the page's own writes and the stream's can be merged in any order.
+ */
+
+export interface StreamSnapshot<R> {
+  revision: number;
+  table: string;
+  reset: boolean;
+  items: { id: string; record: R }[];
+}
+
+export interface StreamChange<R> {
+  revision: number;
+  table: string;
+  id: string;
+  op: 'create' | 'update' | 'delete';
+  record: R;
+}
+
+export type StreamMessage<R> =
+  | { type: 'snapshot'; data: StreamSnapshot<R> }
+  | { type: 'change'; data: StreamChange<R> };
+
+export interface KeyedList<R> {
+  items: R[];
+  /** The stream's id of each row, to its key. */
+  keys: ReadonlyMap<string, string>;
+}
+
+export const emptyKeyedList = <R>(): KeyedList<R> => ({ items: [], keys: new Map() });
+
+/** The list after one stream message: a snapshot replaces it whole, a change one row. */
+export function applyMessage<R>(
+  list: KeyedList<R>,
+  message: StreamMessage<R>,
+  keyOf: (record: R) => string,
+): KeyedList<R> {
+  if (message.type === 'snapshot') {
+    const keys = new Map(message.data.items.map((i) => [i.id, keyOf(i.record)]));
+    return { items: message.data.items.map((i) => i.record), keys };
+  }
+  const { id, op, record } = message.data;
+  const keys = new Map(list.keys);
+  const gone = new Set([keyOf(record)]);
+  const before = keys.get(id);
+  if (before !== undefined) gone.add(before);
+  const items = list.items.filter((r) => !gone.has(keyOf(r)));
+  if (op === 'delete') keys.delete(id);
+  else {
+    keys.set(id, keyOf(record));
+    items.push(record);
+  }
+  return { items, keys };
+}
+
+/**
+ * The list after the page's own write (its answer arrives before the stream's change): the row
+ * named `before` is replaced by `after`, or removed. The stream's change, when it comes, agrees.
+ */
+export function applyLocal<R>(
+  list: KeyedList<R>,
+  before: string | null,
+  after: R | null,
+  keyOf: (record: R) => string,
+): KeyedList<R> {
+  const gone = new Set<string>();
+  if (before !== null) gone.add(before);
+  if (after) gone.add(keyOf(after));
+  const items = list.items.filter((r) => !gone.has(keyOf(r)));
+  if (after) items.push(after);
+  return { items, keys: list.keys };
+}

@@ -1,0 +1,81 @@
+import { useEffect, useRef, useState } from 'react';
+import { whoami } from '../api.ts';
+import type { StreamMessage } from './keyed-list.ts';
+
+/**
+ * `connecting`: no answer yet; `live`: the stream is open; `reconnecting`: it dropped, the page
+ * shows its last state and tries again.
+ */
+export type StreamState = 'connecting' | 'live' | 'reconnecting';
+
+/** The longest wait between two tries after the stream was refused (a restart, a proxy error). */
+const MAX_RETRY_MS = 30_000;
+
+/**
+ * Follows `GET /api/v1/sync/<table>` (the owner's SSE stream, the session cookie as the token)
+ * and hands every message to `onMessage`. A dropped connection is resumed by the browser with
+ * `Last-Event-ID`; a refused one (the service restarting, 502; the session over, 401) is opened
+ * again from the last revision seen with `?since=`, after 1 s doubling to 30 s, and the session
+ * is checked so that an ended one shows the login page.
+ */
+export function useTableStream<R>(
+  table: string,
+  onMessage: (message: StreamMessage<R>) => void,
+): StreamState {
+  const [state, setState] = useState<StreamState>('connecting');
+  const handler = useRef(onMessage);
+  handler.current = onMessage;
+  useEffect(() => {
+    let source: EventSource | null = null;
+    let since: number | null = null;
+    let retryMs = 1000;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const receive = (type: 'snapshot' | 'change') => (event: MessageEvent<string>) => {
+      const data = JSON.parse(event.data);
+      since = data.revision;
+      handler.current({ type, data } as StreamMessage<R>);
+    };
+    const open = () => {
+      const query = since === null ? '' : `?since=${since}`;
+      source = new EventSource(`/api/v1/sync/${encodeURIComponent(table)}${query}`);
+      source.onopen = () => {
+        retryMs = 1000;
+        setState('live');
+      };
+      source.addEventListener('snapshot', receive('snapshot'));
+      source.addEventListener('change', receive('change'));
+      source.onerror = () => {
+        setState('reconnecting');
+        // Still CONNECTING: the browser retries by itself with Last-Event-ID.
+        if (source?.readyState !== EventSource.CLOSED) return;
+        source.close();
+        whoami().catch(() => {});
+        timer = setTimeout(open, retryMs);
+        retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
+      };
+    };
+    open();
+    return () => {
+      clearTimeout(timer);
+      source?.close();
+    };
+  }, [table]);
+  return state;
+}
+
+/**
+ * For views that show what the API computes (a pool's use, a setting's time left) rather than
+ * the stream's records: `reload` runs once a burst of changes is in (250 ms after the last
+ * message). The first snapshot counts too: a change made between the view's first load and the
+ * stream's opening is not missed.
+ */
+export function useReloadOnChange(table: string, reload: () => void): StreamState {
+  const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  const latest = useRef(reload);
+  latest.current = reload;
+  useEffect(() => () => clearTimeout(timer.current), []);
+  return useTableStream(table, () => {
+    clearTimeout(timer.current);
+    timer.current = setTimeout(() => latest.current(), 250);
+  });
+}
