@@ -60,7 +60,7 @@ function Route({ path, session }: { path: string; session: Session }) {
   }
   if (view.path === '/machines') return <MachinesView />;
   if (view.path === '/live/map') return <RoomMapView role={session.role} />;
-  if (view.path === '/live/boot') return <BootBoardView />;
+  if (view.path === '/live/boot') return <BootBoardView role={session.role} />;
   if (view.path === '/settings') return <SettingsView />;
   const catalog = CATALOGS.find((c) => view.path === `/${c.collection}`);
   if (catalog) return <CatalogView key={catalog.collection} spec={catalog} />;

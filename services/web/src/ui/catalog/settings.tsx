@@ -1,6 +1,8 @@
 import type { ContestModeSetting, SelfRegistrationSetting, Setting } from '@lanctl/model';
 import { useCallback, useEffect, useId, useState } from 'react';
 import { ApiError, api } from '../api.ts';
+import { StreamStateBadge } from '../streams/stream-state.tsx';
+import { useReloadOnChange } from '../streams/use-table-stream.ts';
 import { ConfirmActions, Dialog } from '../users/dialogs.tsx';
 import { DURATIONS, formatLeft, registrationState } from './time-left.ts';
 import './catalog.css';
@@ -23,6 +25,8 @@ export function SettingsView() {
   useEffect(() => {
     void reload();
   }, [reload]);
+  // Another root turning contest mode or registration on shows here at once.
+  const live = useReloadOnChange('settings', reload);
   const find = <K extends Setting['key']>(key: K) =>
     settings?.find((s) => s.key === key) as Extract<Setting, { key: K }> | undefined;
   const put = async (key: Setting['key'], body: unknown) => {
@@ -31,7 +35,10 @@ export function SettingsView() {
   };
   return (
     <section aria-labelledby="settings-title" className="catalog settings">
-      <h1 id="settings-title">Settings</h1>
+      <div className="title-row">
+        <h1 id="settings-title">Settings</h1>
+        <StreamStateBadge state={live} />
+      </div>
       {error && (
         <p className="error" role="alert">
           {error}

@@ -20,6 +20,11 @@ export interface FieldSpec {
 export interface CatalogSpec {
   /** The collection under `/api/v1` and the view's path. */
   collection: string;
+  /**
+   * mdb's streams whose changes the view reloads on: its own table, and for pools the machines
+   * too (a pool's use changes when a machine takes an address).
+   */
+  streams: readonly string[];
   title: string;
   /** One record, for labels: "Add room", "Delete room pasteur?". */
   singular: string;
@@ -38,6 +43,7 @@ const DESCRIPTION: FieldSpec = { name: 'description', label: 'Description', kind
 
 export const ROOMS: CatalogSpec = {
   collection: 'rooms',
+  streams: ['rooms'],
   title: 'Rooms',
   singular: 'room',
   fields: [
@@ -56,6 +62,7 @@ export const ROOMS: CatalogSpec = {
 
 export const SWITCHES: CatalogSpec = {
   collection: 'switches',
+  streams: ['switches'],
   title: 'Switches',
   singular: 'switch',
   fields: [
@@ -70,6 +77,7 @@ export const SWITCHES: CatalogSpec = {
 
 export const POOLS: CatalogSpec = {
   collection: 'pools',
+  streams: ['pools', 'machines'],
   title: 'Pools',
   singular: 'pool',
   fields: [
@@ -91,6 +99,7 @@ export const POOLS: CatalogSpec = {
 
 export const MACHINE_TYPES: CatalogSpec = {
   collection: 'machine-types',
+  streams: ['machine_types'],
   title: 'Machine types',
   singular: 'machine type',
   fields: [

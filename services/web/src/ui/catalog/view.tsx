@@ -1,6 +1,8 @@
 import type { Page } from '@lanctl/model';
 import { Fragment, useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, api } from '../api.ts';
+import { StreamStateBadge } from '../streams/stream-state.tsx';
+import { useReloadOnChange } from '../streams/use-table-stream.ts';
 import { ConfirmActions, Dialog } from '../users/dialogs.tsx';
 import { ExpectedDialog } from './expected.tsx';
 import { RecordForm } from './record-form.tsx';
@@ -64,6 +66,9 @@ export function CatalogView({ spec }: { spec: CatalogSpec }) {
       setLoadError(messageOf(e));
     }
   }, [spec.collection]);
+  // Another root's change (or a machine taking a pool address) shows without a reload.
+  const live = useReloadOnChange(spec.streams[0] ?? null, reload);
+  useReloadOnChange(spec.streams[1] ?? null, reload);
   useEffect(() => {
     setRows(null);
     setAdding(false);
@@ -94,6 +99,7 @@ export function CatalogView({ spec }: { spec: CatalogSpec }) {
     <section aria-labelledby="catalog-title" className="catalog">
       <div className="title-row">
         <h1 id="catalog-title">{spec.title}</h1>
+        <StreamStateBadge state={live} />
         <span className="count">{rows ? `${rows.length} in all` : ''}</span>
         <button
           type="button"

@@ -1,7 +1,8 @@
-import type { Page } from '@lanctl/model';
+import type { Page, Role } from '@lanctl/model';
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, api } from '../api.ts';
 import { onLinkClick } from '../router.ts';
+import { useReloadOnChange } from '../streams/use-table-stream.ts';
 import {
   ago,
   type BootStatus,
@@ -16,7 +17,7 @@ import './live.css';
 const REFRESH_MS = 5000;
 
 /** Live → Boot board: every machine of a room, how far its last boot got and the verdict. */
-export function BootBoardView() {
+export function BootBoardView({ role }: { role: Role }) {
   const [rooms, setRooms] = useState<string[]>([]);
   const [room, setRoom] = useState('');
   useEffect(() => {
@@ -25,6 +26,8 @@ export function BootBoardView() {
       .catch(() => {});
   }, []);
   const { status, error, now, refresh } = useBootStatus(room);
+  // A machine registered (or renamed, moved) shows at once; boot steps come with the polls.
+  useReloadOnChange('machines', refresh);
   const counts = status ? countOutcomes(status.machines, now) : null;
   const down = status
     ? Object.entries(status.sources).filter(([, s]) => s.startsWith('unavailable'))
@@ -61,12 +64,14 @@ export function BootBoardView() {
       {counts && (
         <p className="muted" aria-live="polite">
           {counts.booted} booted · {counts.booting} booting · {counts.stuck} stuck · {counts.unseen}{' '}
-          not seen · refreshed every {REFRESH_MS / 1000} s
+          not seen · boot steps refreshed every {REFRESH_MS / 1000} s, new machines at once
         </p>
       )}
       {!status && !error && <p>Loading boots…</p>}
       {status && status.machines.length === 0 && <p>No machine in this room.</p>}
-      {status && status.machines.length > 0 && <BootTable status={status} now={now} />}
+      {status && status.machines.length > 0 && (
+        <BootTable status={status} now={now} linked={role === 'root'} />
+      )}
     </section>
   );
 }
@@ -108,7 +113,9 @@ function useBootStatus(room: string) {
   return { status, error, now, refresh: () => refresh.current() };
 }
 
-function BootTable({ status, now }: { status: BootStatus; now: number }) {
+/** `linked`: hostnames open the machine page (roots only: it is the machines view's). */
+function BootTable(props: { status: BootStatus; now: number; linked: boolean }) {
+  const { status, now } = props;
   return (
     <div className="table-scroll">
       <table className="data" aria-label="Boots">
@@ -127,9 +134,13 @@ function BootTable({ status, now }: { status: BootStatus; now: number }) {
             return (
               <tr key={m.hostname} className={`boot-${outcome}`} data-host={m.hostname}>
                 <td className="mono">
-                  <a href={`/machines/${m.hostname}`} onClick={onLinkClick}>
-                    {m.hostname}
-                  </a>
+                  {props.linked ? (
+                    <a href={`/machines/${m.hostname}`} onClick={onLinkClick}>
+                      {m.hostname}
+                    </a>
+                  ) : (
+                    m.hostname
+                  )}
                 </td>
                 <td className="mono">{m.ip}</td>
                 <td>

@@ -1,8 +1,9 @@
-import type { Machine } from '@lanctl/model';
 import { useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
-import { listMachines, listNames } from '../api.ts';
+import { listNames } from '../api.ts';
+import { StreamStateBadge } from '../streams/stream-state.tsx';
 import { AddMachineForm } from './add-form.tsx';
 import { MachineGrid } from './grid.tsx';
+import { MachineImportWizard } from './import-wizard.tsx';
 import './machines.css';
 import {
   distinct,
@@ -12,15 +13,16 @@ import {
   type Sort,
   sortMachines,
 } from './table.ts';
+import { useMachines } from './use-machines.ts';
 import { useRowForms } from './use-row-forms.tsx';
 
-/** Machines (roots): every machine loaded once, then searched, filtered and sorted in the page. */
+/** Machines (roots): every machine, followed live, searched, filtered and sorted in the page. */
 export function MachinesView() {
-  const [machines, setMachines] = useState<Machine[] | null>(null);
-  const [error, setError] = useState('');
+  const { machines, state: live, error, setError, replace } = useMachines();
   const [filter, setFilter] = useState<MachineFilter>(NO_FILTER);
   const [sort, setSort] = useState<Sort>({ key: 'hostname', dir: 'asc' });
   const [adding, setAdding] = useState(false);
+  const [importing, setImporting] = useState(false);
   const addButton = useRef<HTMLButtonElement>(null);
   const closeForm = () => {
     setAdding(false);
@@ -28,7 +30,7 @@ export function MachinesView() {
     setTimeout(() => addButton.current?.focus());
   };
   const [announce, setAnnounce] = useState('');
-  const rowForms = useRowForms({ setMachines, setAnnounce, setError });
+  const rowForms = useRowForms({ replace, setAnnounce, setError });
   const [names, setNames] = useState<{ rooms: string[]; mtypes: string[] }>({
     rooms: [],
     mtypes: [],
@@ -37,9 +39,6 @@ export function MachinesView() {
   const query = useDeferredValue(filter.query);
 
   useEffect(() => {
-    listMachines()
-      .then(setMachines)
-      .catch((e: Error) => setError(e.message));
     Promise.all([listNames('rooms'), listNames('machine-types')])
       .then(([rooms, mtypes]) => setNames({ rooms, mtypes }))
       .catch(() => {});
@@ -65,6 +64,7 @@ export function MachinesView() {
     <section aria-labelledby="machines-title" className="machines">
       <div className="title-row">
         <h1 id="machines-title">Machines</h1>
+        <StreamStateBadge state={live} />
         <button
           type="button"
           className="primary"
@@ -74,14 +74,26 @@ export function MachinesView() {
         >
           Add machine
         </button>
+        <button type="button" onClick={() => setImporting(true)} aria-expanded={importing}>
+          Import CSV
+        </button>
       </div>
+      {importing && (
+        <MachineImportWizard
+          onClose={() => setImporting(false)}
+          onImported={(created) => {
+            // The new rows arrive on the machines stream.
+            setAnnounce(`Imported ${created} machines.`);
+          }}
+        />
+      )}
       {adding && (
         <AddMachineForm
           rooms={rooms}
           mtypes={mtypes}
           onCancel={closeForm}
           onAdded={(m) => {
-            setMachines((all) => [...(all ?? []).filter((x) => x.hostname !== m.hostname), m]);
+            replace(null, m);
             closeForm();
             setAnnounce(`Added ${m.hostname} (${m.ip}).`);
           }}

@@ -19,13 +19,15 @@ const MAX_RETRY_MS = 30_000;
  * is checked so that an ended one shows the login page.
  */
 export function useTableStream<R>(
-  table: string,
+  /** null: follow nothing (the state stays `connecting`). */
+  table: string | null,
   onMessage: (message: StreamMessage<R>) => void,
 ): StreamState {
   const [state, setState] = useState<StreamState>('connecting');
   const handler = useRef(onMessage);
   handler.current = onMessage;
   useEffect(() => {
+    if (table === null) return;
     let source: EventSource | null = null;
     let since: number | null = null;
     let retryMs = 1000;
@@ -69,7 +71,7 @@ export function useTableStream<R>(
  * message). The first snapshot counts too: a change made between the view's first load and the
  * stream's opening is not missed.
  */
-export function useReloadOnChange(table: string, reload: () => void): StreamState {
+export function useReloadOnChange(table: string | null, reload: () => void): StreamState {
   const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
   const latest = useRef(reload);
   latest.current = reload;

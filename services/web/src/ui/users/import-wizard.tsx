@@ -27,7 +27,8 @@ type Step = { name: 'source' } | { name: 'preview' | 'done'; answer: ImportRespo
  * errors) → confirm → the result with the new passwords, shown once, and their sheets.
  */
 export function ImportWizard(props: {
-  onImported: () => void;
+  /** Called after a real import (the users view needs nothing: its stream brings them). */
+  onImported?: () => void;
   onPrint: (entries: SheetEntry[]) => void;
   onClose: () => void;
 }) {
@@ -53,7 +54,7 @@ export function ImportWizard(props: {
     try {
       const answer = await importUsers({ ...request, dry_run: dryRun });
       setStep({ name: dryRun ? 'preview' : 'done', answer });
-      if (!dryRun) props.onImported();
+      if (!dryRun) props.onImported?.();
     } catch (e) {
       const found = formErrors(e, FIELDS);
       setErrors(found.byField);

@@ -1,6 +1,8 @@
 import { GROUPS, type Group, type SheetEntry, type User } from '@lanctl/model';
-import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
+import { useDeferredValue, useMemo, useRef, useState } from 'react';
 import type { Session } from '../api.ts';
+import { StreamStateBadge } from '../streams/stream-state.tsx';
+import { useKeyedStream } from '../streams/use-keyed-stream.ts';
 import { listUsers } from './api.ts';
 import { BulkResetDialog } from './bulk-reset.tsx';
 import { DeleteDialog, Dialog, PasswordOnce, ResetDialog } from './dialogs.tsx';
@@ -10,6 +12,8 @@ import { PasswordSheets } from './sheets.tsx';
 import { NO_USER_FILTER, sortUsers, type UserFilter, type UserSort, userMatcher } from './table.ts';
 import { UserForm } from './user-form.tsx';
 import './users.css';
+
+const loginOf = (u: User) => u.login;
 
 /** What is open over (or instead of) the table. */
 type Panel =
@@ -24,26 +28,24 @@ type Panel =
   | { kind: 'sheets'; entries: SheetEntry[] };
 
 /**
- * Users (organizers and roots): every account loaded once, searched, filtered and sorted in the
- * page; add, edit, delete, reset a password, import a file, print password sheets. The API
- * decides what an organizer may touch: its refusals are shown as they come.
+ * Users (organizers and roots): every account, followed live from udb's stream, searched,
+ * filtered and sorted in the page; add, edit, delete, reset a password, import a file, print
+ * password sheets. The API decides what an organizer may touch: its refusals are shown as they
+ * come.
  */
 export function UsersView({ session }: { session: Session }) {
-  const [users, setUsers] = useState<User[] | null>(null);
-  const [error, setError] = useState('');
+  const {
+    items: users,
+    state,
+    error,
+    replace: replaceUser,
+  } = useKeyedStream('users', loginOf, listUsers);
   const [filter, setFilter] = useState<UserFilter>(NO_USER_FILTER);
   const [sort, setSort] = useState<UserSort>({ key: 'login', dir: 'asc' });
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [panel, setPanel] = useState<Panel>({ kind: 'none' });
   const [announce, setAnnounce] = useState('');
   const query = useDeferredValue(filter.query);
-
-  const reload = useCallback(() => {
-    listUsers()
-      .then(setUsers)
-      .catch((e: Error) => setError(e.message));
-  }, []);
-  useEffect(reload, [reload]);
 
   const sorted = useMemo(() => (users ? sortUsers(users, sort) : []), [users, sort]);
   const rows = useMemo(
@@ -65,8 +67,7 @@ export function UsersView({ session }: { session: Session }) {
       back?.focus();
     });
   };
-  const replace = (user: User) =>
-    setUsers((all) => [...(all ?? []).filter((u) => u.login !== user.login), user]);
+  const replace = (user: User) => replaceUser(user.login, user);
   const select = (logins: string[], on: boolean) =>
     setSelected((s) => {
       const next = new Set(s);
@@ -84,6 +85,7 @@ export function UsersView({ session }: { session: Session }) {
     <section aria-labelledby="users-title" className="users">
       <div className="title-row">
         <h1 id="users-title">Users</h1>
+        <StreamStateBadge state={state} />
         <button
           type="button"
           className="primary"
@@ -101,9 +103,7 @@ export function UsersView({ session }: { session: Session }) {
         </button>
         <span className="muted who-note">you are {session.subject}</span>
       </div>
-      {panel.kind === 'import' && (
-        <ImportWizard onImported={reload} onPrint={print} onClose={close} />
-      )}
+      {panel.kind === 'import' && <ImportWizard onPrint={print} onClose={close} />}
       {(panel.kind === 'add' || panel.kind === 'edit') && (
         <UserForm
           key={panel.kind === 'edit' ? panel.user.login : ''}
@@ -157,7 +157,7 @@ export function UsersView({ session }: { session: Session }) {
         onClose={close}
         onPrint={print}
         onDeleted={(user) => {
-          setUsers((all) => (all ?? []).filter((u) => u.login !== user.login));
+          replaceUser(user.login, null);
           select([user.login], false);
           setAnnounce(`Deleted ${user.login}.`);
           close();
