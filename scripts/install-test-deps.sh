@@ -41,6 +41,8 @@ command -v wrk >/dev/null 2>&1 || need+=(wrk)
 command -v ping >/dev/null 2>&1 || need+=(iputils-ping)
 # Headless Chromium prints the password sheets to PDF (and will drive the web UI's tests).
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# The web UI's print test reads Chromium's PDF back with poppler's pdftotext and pdfinfo.
+command -v pdftotext >/dev/null 2>&1 && command -v pdfinfo >/dev/null 2>&1 || need+=(poppler-utils)
 
 if [ ${#need[@]} -eq 0 ]; then
   echo "test dependencies present"

@@ -24,13 +24,22 @@ describe('catalog: rooms and settings', () => {
     await gateway?.stop();
   });
 
-  const nav = (label: string) =>
-    page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label, exact: true });
+  const link = (navigation: string, label: string) =>
+    page
+      .getByRole('navigation', { name: navigation })
+      .getByRole('link', { name: label, exact: true });
+  /** Settings is in the main navigation; the tables are tabs of its Catalog entry. */
+  const nav = async (label: string) => {
+    if (label === 'Settings') return link('Main', label).click();
+    await link('Main', 'Catalog').click();
+    await link('Catalog', label).click();
+    expect(await link('Catalog', label).getAttribute('aria-current')).toBe('page');
+  };
   const setting = async (key: string) =>
     (await adminCall(gateway, 'GET', `/settings/${key}`)).json();
 
   it('adds a room: a bad pattern is shown under its field, the fix is saved', async () => {
-    await nav('Rooms').click();
+    await nav('Rooms');
     await page.getByRole('region', { name: 'Rooms table' }).waitFor();
     await page.getByRole('button', { name: 'Add room' }).click();
     const form = page.getByRole('form', { name: 'Add room' });
@@ -70,7 +79,7 @@ describe('catalog: rooms and settings', () => {
   });
 
   it('edits a pool inline (a bad reserved entry under its field), deletes a room after confirming', async () => {
-    await nav('Pools').click();
+    await nav('Pools');
     const row = page
       .getByRole('region', { name: 'Pools table' })
       .locator('tbody tr', { hasText: 'cluster' });
@@ -90,7 +99,7 @@ describe('catalog: rooms and settings', () => {
       () => document.activeElement?.getAttribute('data-edit') === 'cluster',
     );
 
-    await nav('Rooms').click();
+    await nav('Rooms');
     await page.getByRole('button', { name: 'Delete lab' }).click();
     const dialog = page.getByRole('dialog', { name: 'Delete room lab?' });
     await dialog.getByRole('button', { name: 'Delete lab' }).click();
@@ -99,7 +108,7 @@ describe('catalog: rooms and settings', () => {
   });
 
   it('turns self-registration on for an hour, shows the time left counting down, turns it off', async () => {
-    await nav('Settings').click();
+    await nav('Settings');
     const card = page.getByRole('region', { name: 'Self-registration' });
     await card.getByRole('status').getByText('Off').waitFor();
     await card.getByLabel('Turn on for').selectOption({ label: '1 hour' });

@@ -5,28 +5,18 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminCall, launchChromium, logInPage } from './browser.ts';
+import { adminCall, launchChromium } from './browser.ts';
 import { type RunningGateway, startGateway } from './gateway.ts';
+import {
+  canLogIn as canLogInTo,
+  createdPasswords,
+  openUsers as openUsersOf,
+  PEOPLE_CSV_LINES,
+  uploadCsv,
+} from './users-flow.ts';
 
-const FIRST = [
-  'Hélène',
-  'Jean-Pierre',
-  'Zoé',
-  'Marc',
-  'Inès',
-  'Paul',
-  'Léa',
-  'Hugo',
-  'Emma',
-  'Noé',
-];
-const LAST = ['Martin', 'De La Tour', 'Bernard', "N'Diaye", 'Lefèvre'];
 /** 50 people without logins (udb derives them), then a row udb refuses. */
-const CSV = [
-  'firstname,lastname,login',
-  ...FIRST.flatMap((f) => LAST.map((l) => `${f},"${l}",`)),
-  'Bad,Row,Not A Login',
-].join('\n');
+const CSV = [...PEOPLE_CSV_LINES, 'Bad,Row,Not A Login'].join('\n');
 
 describe('web UI: users', () => {
   let gateway: RunningGateway;
@@ -34,14 +24,9 @@ describe('web UI: users', () => {
 
   const asAdmin = (method: string, path: string, body?: unknown) =>
     adminCall(gateway, method, path, body);
-  const canLogIn = async (login: string, password: string) =>
-    (
-      await fetch(`${gateway.origin}/api/v1/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ login, password }),
-      })
-    ).status === 200;
+  const canLogIn = (login: string, password: string) => canLogInTo(gateway, login, password);
+  const openUsers = (login: string, password: string): Promise<Page> =>
+    openUsersOf(browser, gateway, login, password);
 
   beforeAll(async () => {
     gateway = await startGateway();
@@ -60,29 +45,10 @@ describe('web UI: users', () => {
     await gateway?.stop();
   });
 
-  /** A fresh browser context logged in as `login`, on the Users view. */
-  async function openUsers(login: string, password: string): Promise<Page> {
-    const page = await logInPage(browser, gateway, login, password);
-    await page
-      .getByRole('navigation', { name: 'Main' })
-      .getByRole('link', { name: 'Users' })
-      .click();
-    await page.getByRole('heading', { name: 'Users', exact: true }).waitFor();
-    await page.getByText(/^\d+ of \d+ users$/).waitFor();
-    return page;
-  }
-
   it('an organizer imports 50 users, prints their sheets and resets one password', async () => {
     const page = await openUsers('orlane', 'orga-password-1');
     try {
-      await page.getByRole('button', { name: 'Import users' }).click();
-      const wizard = page.getByRole('region', { name: /Import users/ });
-      await wizard.getByLabel('File (CSV, TSV or JSON)').setInputFiles({
-        name: 'contestants.csv',
-        mimeType: 'text/csv',
-        buffer: Buffer.from(CSV),
-      });
-      await wizard.getByText('Read contestants.csv').waitFor();
+      const wizard = await uploadCsv(page, 'contestants.csv', CSV);
       expect(await wizard.getByLabel('Format').inputValue()).toBe('csv');
       await wizard.getByRole('button', { name: 'Preview (nothing is written)' }).click();
 
@@ -99,14 +65,8 @@ describe('web UI: users', () => {
       await wizard.getByRole('button', { name: 'Import 50 users' }).click();
       await wizard.getByText('Imported: 50 created, 1 with errors.').waitFor();
       await wizard.getByText(/50 new passwords are shown below this once and not stored/).waitFor();
-      const result = wizard.getByRole('region', { name: 'Import result' });
-      const created = await result
-        .locator('tr[data-status="created"]')
-        .evaluateAll((rows) =>
-          rows.map((r) => [r.children[1]!.textContent!, r.children[4]!.textContent!] as const),
-        );
-      expect(created).toHaveLength(50);
-      const passwords = new Map(created);
+      const passwords = await createdPasswords(wizard);
+      expect(passwords.size).toBe(50);
       // The list behind the wizard has them already.
       await page.getByText('52 of 52 users').waitFor();
 

@@ -4,7 +4,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, logInPage } from './browser.ts';
+import { adminCall, launchChromium, logInPage } from './browser.ts';
 import { fakeMachine, snapshotStream } from './fixtures.ts';
 import { type RunningGateway, startGateway } from './gateway.ts';
 
@@ -35,10 +35,7 @@ describe('web UI', () => {
         'Users',
         'Room map',
         'Boot board',
-        'Rooms',
-        'Switches',
-        'Pools',
-        'Machine types',
+        'Catalog',
         'Settings',
       ]);
       await page.getByRole('heading', { name: 'Machines' }).waitFor();
@@ -125,6 +122,28 @@ describe('web UI', () => {
       // The cookie is gone: a reload stays on the login page.
       await page.reload();
       await page.getByRole('button', { name: 'Log in' }).waitFor();
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  it('a contestant sees only who they are, and no view of the organizers', async () => {
+    const created = await adminCall(gateway, 'POST', '/users', {
+      login: 'carla',
+      firstname: 'Carla',
+      lastname: 'Contestant',
+      group: 'user',
+      password: 'contest-password-1',
+    });
+    expect(created.status).toBe(201);
+    const page = await logIn('carla', 'contest-password-1');
+    try {
+      expect(await navLinks(page)).toEqual(['My account']);
+      await page.getByRole('heading', { name: 'My account' }).waitFor();
+      expect(new URL(page.url()).pathname).toBe('/account');
+      expect(await page.getByRole('definition').first().textContent()).toBe('carla');
+      await page.goto(`${gateway.origin}/users`);
+      await page.getByRole('heading', { name: 'Not allowed' }).waitFor();
     } finally {
       await page.context().close();
     }

@@ -1,4 +1,5 @@
 import { type ReactNode, useCallback, useEffect, useState } from 'react';
+import { AccountView } from './account.tsx';
 import { type Session, setUnauthorizedHandler, whoami } from './api.ts';
 import { SettingsView } from './catalog/settings.tsx';
 import { CATALOGS } from './catalog/spec.ts';
@@ -62,6 +63,7 @@ function Route({ path, session }: { path: string; session: Session }) {
   if (view.path === '/live/map') return <RoomMapView role={session.role} />;
   if (view.path === '/live/boot') return <BootBoardView role={session.role} />;
   if (view.path === '/settings') return <SettingsView />;
+  if (view.path === '/account') return <AccountView session={session} />;
   const catalog = CATALOGS.find((c) => view.path === `/${c.collection}`);
   if (catalog) return <CatalogView key={catalog.collection} spec={catalog} />;
   return <UsersView session={session} />;

@@ -26,8 +26,9 @@ export function BootBoardView({ role }: { role: Role }) {
       .catch(() => {});
   }, []);
   const { status, error, now, refresh } = useBootStatus(room);
-  // A machine registered (or renamed, moved) shows at once; boot steps come with the polls.
-  useReloadOnChange('machines', refresh);
+  // A machine registered (or renamed, moved) shows within 2 s; boot steps come with the polls.
+  // Not sooner: each status asks dhcp and tftp about every machine of the room.
+  useReloadOnChange('machines', refresh, 2000);
   const counts = status ? countOutcomes(status.machines, now) : null;
   const down = status
     ? Object.entries(status.sources).filter(([, s]) => s.startsWith('unavailable'))
@@ -64,7 +65,7 @@ export function BootBoardView({ role }: { role: Role }) {
       {counts && (
         <p className="muted" aria-live="polite">
           {counts.booted} booted · {counts.booting} booting · {counts.stuck} stuck · {counts.unseen}{' '}
-          not seen · boot steps refreshed every {REFRESH_MS / 1000} s, new machines at once
+          not seen · boot steps refreshed every {REFRESH_MS / 1000} s, new machines within 2 s
         </p>
       )}
       {!status && !error && <p>Loading boots…</p>}

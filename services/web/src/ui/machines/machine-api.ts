@@ -1,4 +1,4 @@
-import type { Machine } from '@lanctl/model';
+import type { Machine, MachineImportResult } from '@lanctl/model';
 import { api } from '../api.ts';
 
 /** The machines calls beyond the list and the add form (mdb, netboot's timeline, presence). */
@@ -9,6 +9,10 @@ export const getMachine = (hostname: string) => api<Machine>('GET', one(hostname
 export const updateMachine = (hostname: string, patch: Record<string, unknown>) =>
   api<Machine>('PATCH', one(hostname), patch);
 export const deleteMachine = (hostname: string) => api<Machine>('DELETE', one(hostname));
+
+/** `POST /machines/import`: all or nothing; a dry run writes nothing (mdb README "Import"). */
+export const importMachines = (rows: Record<string, unknown>[], dryRun: boolean) =>
+  api<MachineImportResult>('POST', '/machines/import', { rows, dry_run: dryRun });
 
 /** One step of a boot, as netboot's timeline sends it (packages/boot `TimelineEvent`). */
 export interface BootEvent {

@@ -2,6 +2,7 @@ import type { Machine } from '@lanctl/model';
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError } from '../api.ts';
 import { onLinkClick } from '../router.ts';
+import { useReloadOnChange } from '../streams/use-table-stream.ts';
 import {
   type BootTimeline,
   bootTimeline,
@@ -11,7 +12,7 @@ import {
 } from './machine-api.ts';
 import './machines.css';
 
-/** Refreshed this often while the page is open (boots and logins move on their own). */
+/** Refreshed this often while the page is open (boot steps are not streamed). */
 const REFRESH_MS = 5000;
 
 type Loaded<T> = { value?: T; error?: string };
@@ -47,6 +48,9 @@ export function MachinePage({ hostname }: { hostname: string }) {
     const timer = setInterval(() => void load(), REFRESH_MS);
     return () => clearInterval(timer);
   }, [load]);
+  // A login, a logout or an edit of the machine shows at once; boot steps come with the polls.
+  useReloadOnChange('presence', load, 500);
+  useReloadOnChange('machines', load, 500);
 
   return (
     <article className="machine-page" aria-labelledby="machine-title">
@@ -90,7 +94,7 @@ function Record({ m }: { m: Machine }) {
     ['Updated', new Date(m.updated_at).toLocaleString()],
   ];
   return (
-    <dl aria-label="Machine record">
+    <dl className="record" aria-label="Machine record">
       {rows.map(([k, v]) => (
         <div key={k} style={{ display: 'contents' }}>
           <dt>{k}</dt>

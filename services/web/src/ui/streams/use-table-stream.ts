@@ -67,17 +67,25 @@ export function useTableStream<R>(
 
 /**
  * For views that show what the API computes (a pool's use, a setting's time left) rather than
- * the stream's records: `reload` runs once a burst of changes is in (250 ms after the last
- * message). The first snapshot counts too: a change made between the view's first load and the
- * stream's opening is not missed.
+ * the stream's records: `reload` runs `everyMs` after a message, and at most once per `everyMs`
+ * while changes keep coming (300 machines registering at 8 am are a few reloads, not 300; a
+ * steady flow never starves it as a debounce would). The first snapshot counts too: a change
+ * made between the view's first load and the stream's opening is not missed.
  */
-export function useReloadOnChange(table: string | null, reload: () => void): StreamState {
+export function useReloadOnChange(
+  table: string | null,
+  reload: () => void,
+  everyMs = 250,
+): StreamState {
   const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
   const latest = useRef(reload);
   latest.current = reload;
   useEffect(() => () => clearTimeout(timer.current), []);
   return useTableStream(table, () => {
-    clearTimeout(timer.current);
-    timer.current = setTimeout(() => latest.current(), 250);
+    if (timer.current !== undefined) return;
+    timer.current = setTimeout(() => {
+      timer.current = undefined;
+      latest.current();
+    }, everyMs);
   });
 }

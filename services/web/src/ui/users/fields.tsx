@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { type ReactNode, useState } from 'react';
 
 /** The ids and ARIA wiring of a field with a hint and an error under it (as `TextField`). */
 function described(id: string, error?: string, hint?: string) {
@@ -82,5 +82,54 @@ export function TextAreaField(props: FieldProps & { rows?: number }) {
         {...described(id, props.error, props.hint)}
       />
     </FieldFrame>
+  );
+}
+
+/**
+ * A file picker whose content lands in a text area, where it can be read and edited before it is
+ * sent (the users' and the machines' import wizards). `onText` gets the file's name when the text
+ * came from a file.
+ */
+export function FileOrPasteField(props: {
+  form: string;
+  fileLabel: string;
+  accept: string;
+  rows: number;
+  value: string;
+  error?: string;
+  hint?: string;
+  onText: (text: string, fileName?: string) => void;
+}) {
+  const [fileNote, setFileNote] = useState('');
+  async function pick(file: File | undefined) {
+    if (!file) return;
+    props.onText(await file.text(), file.name);
+    setFileNote(`Read ${file.name} (${file.size} bytes); it is shown below and may be edited.`);
+  }
+  return (
+    <>
+      <div className="field">
+        <label htmlFor={`${props.form}-file`}>{props.fileLabel}</label>
+        <input
+          id={`${props.form}-file`}
+          type="file"
+          accept={props.accept}
+          onChange={(e) => void pick(e.target.files?.[0])}
+        />
+        <p className="hint" role="status">
+          {fileNote}
+        </p>
+      </div>
+      <TextAreaField
+        form={props.form}
+        name="data"
+        label="…or paste it here"
+        rows={props.rows}
+        value={props.value}
+        error={props.error}
+        hint={props.hint}
+        onChange={(text) => props.onText(text)}
+      />
+    </>
   );
 }

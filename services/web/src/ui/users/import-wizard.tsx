@@ -8,7 +8,7 @@ import {
   type ImportResponse,
   importUsers,
 } from './api.ts';
-import { SelectField, TextAreaField } from './fields.tsx';
+import { FileOrPasteField, SelectField } from './fields.tsx';
 import { ImportResults } from './import-results.tsx';
 import { useWarnBeforeUnload } from './secret.tsx';
 import { formatOfFile, sheetEntriesOf, summaryText } from './table.ts';
@@ -112,12 +112,6 @@ function SourceStep(props: {
   onCancel: () => void;
 }) {
   const { form, request, errors, onChange } = props;
-  const [fileNote, setFileNote] = useState('');
-  async function pick(file: File | undefined) {
-    if (!file) return;
-    onChange({ data: await file.text(), format: formatOfFile(file.name) });
-    setFileNote(`Read ${file.name} (${file.size} bytes); it is shown below and may be edited.`);
-  }
   function submit(event: FormEvent) {
     event.preventDefault();
     props.onPreview();
@@ -131,27 +125,17 @@ function SourceStep(props: {
   });
   return (
     <form onSubmit={submit} noValidate aria-label="Import file">
-      <div className="field">
-        <label htmlFor={`${form}-file`}>File (CSV, TSV or JSON)</label>
-        <input
-          id={`${form}-file`}
-          type="file"
-          accept=".csv,.tsv,.txt,.json,text/csv,text/tab-separated-values,application/json"
-          onChange={(e) => void pick(e.target.files?.[0])}
-        />
-        <p className="hint" role="status">
-          {fileNote}
-        </p>
-      </div>
-      <TextAreaField
+      <FileOrPasteField
         form={form}
-        name="data"
-        label="…or paste it here"
+        fileLabel="File (CSV, TSV or JSON)"
+        accept=".csv,.tsv,.txt,.json,text/csv,text/tab-separated-values,application/json"
         rows={8}
         value={request.data}
         error={errors.data}
         hint="A header row such as firstname,lastname[,login,password,group]; without a login, one is derived from the names."
-        onChange={(data) => onChange({ data })}
+        onText={(data, fileName) =>
+          onChange(fileName ? { data, format: formatOfFile(fileName) } : { data })
+        }
       />
       <div className="fields">
         <SelectField
