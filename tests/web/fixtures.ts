@@ -30,3 +30,17 @@ export function snapshotStream(table: string, records: unknown[]): string {
   const data = JSON.stringify({ revision: 1, table, reset: false, items });
   return `retry: 3600000\nid: 1\nevent: snapshot\ndata: ${data}\n\n`;
 }
+
+/**
+ * One sync stream `create` event per record (packages/sync wire.ts), as the owner writes them
+ * after `snapshotStream(table, existing)` (revision 1, ids 1..existing): revisions and internal
+ * ids follow on from there. One string per event, to be written one at a time.
+ */
+export function createEvents(table: string, existing: number, records: unknown[]): string[] {
+  return records.map((record, i) => {
+    const revision = 2 + i;
+    const id = String(existing + i + 1);
+    const data = JSON.stringify({ revision, table, id, op: 'create', record });
+    return `id: ${revision}\nevent: change\ndata: ${data}\n\n`;
+  });
+}

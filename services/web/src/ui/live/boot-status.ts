@@ -1,33 +1,12 @@
-/** `GET /api/v1/boot/status?room=` (packages/client `BootStatus`) and how the board sums it up. */
+import { BOOT_STAGES, type BootStage } from '@lanctl/boot';
+import type { MachineBootStatus as MachineBoot } from '@lanctl/client';
 
-export interface MachineBoot {
-  hostname: string;
-  mac: string;
-  ip: string;
-  stage: string | null;
-  ok: boolean;
-  last_at: string | null;
-  verdict: string;
-}
+/** `GET /api/v1/boot/status?room=` (packages/client's types) and how the board sums it up. */
 
-export interface BootStatus {
-  room: string | null;
-  sources: Record<'dhcp' | 'tftp' | 'netboot', string>;
-  machines: MachineBoot[];
-}
+export type { BootStatus, MachineBootStatus as MachineBoot } from '@lanctl/client';
 
-/** The stages of a network boot in order (packages/boot BOOT_STAGES). */
-export const STAGES = [
-  'dhcp-firmware',
-  'tftp',
-  'dhcp-ipxe',
-  'bootstrap',
-  'script',
-  'registration',
-  'kernel',
-  'initrd',
-  'loaded',
-] as const;
+/** The stages of a network boot in order. */
+export const STAGES = BOOT_STAGES;
 
 export type Outcome = 'booted' | 'booting' | 'stuck' | 'unseen';
 
@@ -41,8 +20,8 @@ export function outcomeOf(m: MachineBoot, now: number): Outcome {
 }
 
 /** How far a boot got, 0 (nothing seen) to STAGES.length. */
-export const stageStep = (stage: string | null): number =>
-  stage === null ? 0 : STAGES.indexOf(stage as (typeof STAGES)[number]) + 1;
+export const stageStep = (stage: BootStage | null): number =>
+  stage === null ? 0 : STAGES.indexOf(stage) + 1;
 
 export function countOutcomes(machines: readonly MachineBoot[], now: number) {
   const counts: Record<Outcome, number> = { booted: 0, booting: 0, stuck: 0, unseen: 0 };

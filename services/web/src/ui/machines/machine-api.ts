@@ -1,3 +1,4 @@
+import type { MachineBootTimeline } from '@lanctl/client';
 import type { Machine, MachineImportResult } from '@lanctl/model';
 import { api } from '../api.ts';
 
@@ -14,31 +15,8 @@ export const deleteMachine = (hostname: string) => api<Machine>('DELETE', one(ho
 export const importMachines = (rows: Record<string, unknown>[], dryRun: boolean) =>
   api<MachineImportResult>('POST', '/machines/import', { rows, dry_run: dryRun });
 
-/** One step of a boot, as netboot's timeline sends it (packages/boot `TimelineEvent`). */
-export interface BootEvent {
-  at: string;
-  source: string;
-  stage: string;
-  ok: boolean;
-  summary: string;
-  ip: string | null;
-}
-
-/** `GET /api/v1/machines/:hostname/boot` (packages/client `MachineBootTimeline`). */
-export interface BootTimeline {
-  hostname: string | null;
-  mac: string;
-  ip: string | null;
-  sources: Record<'dhcp' | 'tftp' | 'netboot', string>;
-  boot: {
-    started_at: string | null;
-    last_at: string | null;
-    stage: string | null;
-    ok: boolean;
-    verdict: string;
-    events: BootEvent[];
-  };
-}
+/** `GET /api/v1/machines/:hostname/boot`: the machine's last boot (netboot's timeline). */
+export type BootTimeline = MachineBootTimeline;
 
 export const bootTimeline = (hostname: string) => api<BootTimeline>('GET', `${one(hostname)}/boot`);
 

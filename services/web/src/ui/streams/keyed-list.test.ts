@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { applyLocal, applyMessage, emptyKeyedList, type KeyedList } from './keyed-list.ts';
+import {
+  applyLocal,
+  applyMessage,
+  applyMessages,
+  emptyKeyedList,
+  type KeyedList,
+} from './keyed-list.ts';
 
 interface Rec {
   name: string;
@@ -77,5 +83,21 @@ describe('a stream applied to a keyed list', () => {
       keyOf,
     );
     expect(names(l)).toEqual(['a=1', 'b=1', 'c=1']);
+  });
+
+  it('a batch gives what its messages give one by one, a snapshot inside it included', () => {
+    const batch = [
+      change('3', 'create', { name: 'c', v: 1 }),
+      change('1', 'update', { name: 'z', v: 2 }),
+      change('3', 'delete', { name: 'c', v: 1 }),
+      snapshot([['7', { name: 'q', v: 1 }]], true),
+      change('8', 'create', { name: 'r', v: 1 }),
+      change('7', 'update', { name: 'q', v: 3 }),
+    ] as const;
+    const oneByOne = batch.reduce((l, m) => applyMessage(l, m, keyOf), start);
+    const together = applyMessages(start, batch, keyOf);
+    expect(names(together)).toEqual(['q=3', 'r=1']);
+    expect(names(together)).toEqual(names(oneByOne));
+    expect([...together.keys].sort()).toEqual([...oneByOne.keys].sort());
   });
 });

@@ -1,6 +1,15 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { applyLocal, applyMessage, emptyKeyedList, type KeyedList } from './keyed-list.ts';
+import {
+  applyLocal,
+  applyMessages,
+  emptyKeyedList,
+  type KeyedList,
+  type StreamMessage,
+} from './keyed-list.ts';
 import { type StreamState, useTableStream } from './use-table-stream.ts';
+
+/** The longest a change waits before it is drawn. */
+const BATCH_MS = 50;
 
 /**
  * A whole table followed from its owner's stream: the snapshot is the first load, then every
@@ -15,9 +24,19 @@ export function useKeyedStream<R>(
 ) {
   const [list, setList] = useState<KeyedList<R> | null>(null);
   const [error, setError] = useState('');
-  const state: StreamState = useTableStream<R>(table, (message) =>
-    setList((l) => applyMessage(l ?? emptyKeyedList(), message, keyOf)),
-  );
+  // Messages are applied in batches, at most every BATCH_MS: a burst is one render, not 300.
+  const pending = useRef<StreamMessage<R>[]>([]);
+  const flush = useRef<ReturnType<typeof setTimeout>>(undefined);
+  useEffect(() => () => clearTimeout(flush.current), []);
+  const state: StreamState = useTableStream<R>(table, (message) => {
+    pending.current.push(message);
+    flush.current ??= setTimeout(() => {
+      flush.current = undefined;
+      const batch = pending.current;
+      pending.current = [];
+      setList((l) => applyMessages(l ?? emptyKeyedList(), batch, keyOf));
+    }, BATCH_MS);
+  });
   const fellBack = useRef(false);
   const latestLoad = useRef(load);
   latestLoad.current = load;
