@@ -127,6 +127,33 @@ describe('web UI', () => {
     }
   });
 
+  it('a session that ends mid-form: logging in again in a dialog keeps what was typed', async () => {
+    const page = await logIn('admin', gateway.adminPassword);
+    try {
+      await page.getByRole('button', { name: 'Add machine' }).click();
+      const form = page.getByRole('form', { name: 'Add machine' });
+      await form.getByLabel('Hostname').fill('pas-r02p01');
+      await form.getByLabel('MAC address').fill('52:54:00:12:35:01');
+      await form.getByLabel('Room').fill('pasteur');
+      await form.getByLabel('Type').fill('user');
+      // The session ends (expired, or the cookie is gone): the save is refused with a 401.
+      await page.context().clearCookies();
+      await form.getByRole('button', { name: 'Save machine' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Your session ended' });
+      await dialog.waitFor();
+      expect(await dialog.getByLabel('Login').inputValue()).toBe('admin');
+      await dialog.getByLabel('Password').fill(gateway.adminPassword);
+      await dialog.getByRole('button', { name: 'Log in' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      expect(await form.getByLabel('Hostname').inputValue()).toBe('pas-r02p01');
+      expect(await form.getByLabel('MAC address').inputValue()).toBe('52:54:00:12:35:01');
+      await form.getByRole('button', { name: 'Save machine' }).click();
+      await page.getByRole('status').getByText('Added pas-r02p01').waitFor();
+    } finally {
+      await page.context().close();
+    }
+  });
+
   it('a contestant sees only who they are, and no view of the organizers', async () => {
     const created = await adminCall(gateway, 'POST', '/users', {
       login: 'carla',

@@ -6,7 +6,7 @@ import { CATALOGS } from './catalog/spec.ts';
 import { CatalogView } from './catalog/view.tsx';
 import { BootBoardView } from './live/boot-board.tsx';
 import { RoomMapView } from './live/room-map.tsx';
-import { LoginPage } from './login.tsx';
+import { LoginPage, SessionEndedDialog } from './login.tsx';
 import { MachinePage } from './machines/page.tsx';
 import { MachinesView } from './machines/view.tsx';
 import { homeFor, viewOf } from './nav.ts';
@@ -14,7 +14,11 @@ import { navigate, usePath } from './router.ts';
 import { Shell } from './shell.tsx';
 import { UsersView } from './users/view.tsx';
 
-type SessionState = { status: 'loading' } | { status: 'out' } | { status: 'in'; session: Session };
+type SessionState =
+  | { status: 'loading' }
+  | { status: 'out' }
+  /** `ended`: the API said 401 while the page was open; the page stays under a login dialog. */
+  | { status: 'in'; session: Session; ended?: boolean };
 
 export function App() {
   const [state, setState] = useState<SessionState>({ status: 'loading' });
@@ -27,16 +31,22 @@ export function App() {
     }
   }, []);
   useEffect(() => {
-    setUnauthorizedHandler(() => setState({ status: 'out' }));
+    setUnauthorizedHandler(() =>
+      setState((s) => (s.status === 'in' ? { ...s, ended: true } : { status: 'out' })),
+    );
     void refresh();
   }, [refresh]);
 
   if (state.status === 'loading') return <p className="loading">Loading…</p>;
   if (state.status === 'out') return <LoginPage onLoggedIn={refresh} />;
   const { session } = state;
+  const out = () => setState({ status: 'out' });
   return (
-    <Shell session={session} path={path} onLoggedOut={() => setState({ status: 'out' })}>
+    <Shell session={session} path={path} onLoggedOut={out}>
       <Route path={path} session={session} />
+      {state.ended && (
+        <SessionEndedDialog subject={session.subject} onLoggedIn={refresh} onLeave={out} />
+      )}
     </Shell>
   );
 }

@@ -1,14 +1,54 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { ApiError, login } from './api.ts';
+import { Dialog } from './users/dialogs.tsx';
 
 /** One login page for everyone: udb accounts; the answer sets the session cookie. */
 export function LoginPage({ onLoggedIn }: { onLoggedIn: () => Promise<void> }) {
-  const [name, setName] = useState('');
+  return (
+    <main className="login">
+      <div className="card">
+        <h1 id="login-title">lanctl</h1>
+        <p className="muted">Log in with your contest account.</p>
+        <LoginForm onLoggedIn={onLoggedIn} />
+      </div>
+    </main>
+  );
+}
+
+/**
+ * The session ended (expired after udb's `session_ttl_seconds`, or revoked) while the page was
+ * open: logging in again here keeps the page as it was, open forms and what was typed in them.
+ */
+export function SessionEndedDialog(props: {
+  subject: string;
+  onLoggedIn: () => Promise<void>;
+  onLeave: () => void;
+}) {
+  return (
+    <Dialog title="Your session ended" onClose={() => {}}>
+      <p>
+        Log in again to go on: the page stays as it is, and what you typed is kept. Send the form
+        you were filling in again once you are back.
+      </p>
+      <LoginForm initialLogin={props.subject} onLoggedIn={props.onLoggedIn} />
+      <p>
+        <button type="button" onClick={props.onLeave}>
+          Leave this page
+        </button>
+      </p>
+    </Dialog>
+  );
+}
+
+function LoginForm(props: { initialLogin?: string; onLoggedIn: () => Promise<void> }) {
+  const [name, setName] = useState(props.initialLogin ?? '');
   const [password, setPassword] = useState('');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   const first = useRef<HTMLInputElement>(null);
-  useEffect(() => first.current?.focus(), []);
+  const secret = useRef<HTMLInputElement>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once, on opening
+  useEffect(() => (props.initialLogin ? secret : first).current?.focus(), []);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -16,7 +56,7 @@ export function LoginPage({ onLoggedIn }: { onLoggedIn: () => Promise<void> }) {
     setError('');
     try {
       await login(name.trim(), password);
-      await onLoggedIn();
+      await props.onLoggedIn();
     } catch (e) {
       setError(e instanceof ApiError ? e.message : 'the server did not answer');
       setBusy(false);
@@ -24,41 +64,38 @@ export function LoginPage({ onLoggedIn }: { onLoggedIn: () => Promise<void> }) {
   }
 
   return (
-    <main className="login">
-      <form onSubmit={submit} aria-labelledby="login-title" className="card">
-        <h1 id="login-title">lanctl</h1>
-        <p className="muted">Log in with your contest account.</p>
-        <label htmlFor="login-name">Login</label>
-        <input
-          id="login-name"
-          ref={first}
-          name="login"
-          autoComplete="username"
-          autoCapitalize="none"
-          spellCheck={false}
-          required
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-        />
-        <label htmlFor="login-password">Password</label>
-        <input
-          id="login-password"
-          name="password"
-          type="password"
-          autoComplete="current-password"
-          required
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-        />
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
-        <button type="submit" className="primary" disabled={busy}>
-          {busy ? 'Logging in…' : 'Log in'}
-        </button>
-      </form>
-    </main>
+    <form onSubmit={submit} aria-label="Log in" className="login-form">
+      <label htmlFor="login-name">Login</label>
+      <input
+        id="login-name"
+        ref={first}
+        name="login"
+        autoComplete="username"
+        autoCapitalize="none"
+        spellCheck={false}
+        required
+        value={name}
+        onChange={(e) => setName(e.target.value)}
+      />
+      <label htmlFor="login-password">Password</label>
+      <input
+        id="login-password"
+        ref={secret}
+        name="password"
+        type="password"
+        autoComplete="current-password"
+        required
+        value={password}
+        onChange={(e) => setPassword(e.target.value)}
+      />
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="submit" className="primary" disabled={busy}>
+        {busy ? 'Logging in…' : 'Log in'}
+      </button>
+    </form>
   );
 }
