@@ -3,6 +3,8 @@
  * root's CLI would) shows in the open page without a reload, in headless Chromium against a real
  * `lanctl start`.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminCall, launchChromium, logInPage } from './browser.ts';
@@ -78,5 +80,33 @@ describe('views follow changes made elsewhere', () => {
     await card.getByText('On — contestants have no internet').waitFor();
     await ok(adminCall(gateway, 'PUT', '/settings/contest_mode', { value: false }));
     await card.getByRole('button', { name: 'Turn contest mode on…' }).waitFor();
+  });
+
+  it('a hidden tab gives its stream back and catches up when shown again', async () => {
+    await open('/machines');
+    const { mdb } = JSON.parse(readFileSync(join(gateway.data, 'ports.json'), 'utf8'));
+    const subscribers = async () => {
+      const metrics = await (await fetch(`${mdb}/metrics`)).text();
+      return Number(/^lanctl_mdb_sync_subscribers (\d+)/m.exec(metrics)?.[1]);
+    };
+    const visibility = (state: 'hidden' | 'visible') =>
+      page.evaluate((value) => {
+        Object.defineProperty(document, 'visibilityState', { value, configurable: true });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, state);
+    const shown = await subscribers();
+    await visibility('hidden');
+    await expect.poll(subscribers).toBe(shown - 1);
+    await ok(
+      adminCall(gateway, 'POST', '/machines', {
+        hostname: 'tur-r01p02',
+        mac: '52:54:00:aa:00:02',
+        mtype: 'user',
+        room: 'turing',
+      }),
+    );
+    await visibility('visible');
+    await page.getByRole('link', { name: 'tur-r01p02', exact: true }).waitFor();
+    expect(await subscribers()).toBe(shown);
   });
 });

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { whileVisible } from '../streams/while-visible.ts';
 import { parseModel, type StreamStatus, type UsermapModel } from './usermap.ts';
 
 /** After a refusal (503: too many viewers, sso stopping), ask again this much later. */
@@ -45,11 +46,17 @@ export function useUsermap(): { model: UsermapModel | null; status: StreamStatus
         }
       };
     };
-    open();
+    // The stream's first frame is the whole map: a tab shown again is up to date at once.
+    const stop = whileVisible(() => {
+      open();
+      return () => {
+        clearTimeout(timer);
+        events?.close();
+      };
+    });
     return () => {
       closed = true;
-      clearTimeout(timer);
-      events?.close();
+      stop();
     };
   }, []);
   return { model, status, error };

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { whoami } from '../api.ts';
 import type { StreamMessage } from './keyed-list.ts';
+import { whileVisible } from './while-visible.ts';
 
 /**
  * `connecting`: no answer yet; `live`: the stream is open; `reconnecting`: it dropped, the page
@@ -16,7 +17,8 @@ const MAX_RETRY_MS = 30_000;
  * and hands every message to `onMessage`. A dropped connection is resumed by the browser with
  * `Last-Event-ID`; a refused one (the service restarting, 502; the session over, 401) is opened
  * again from the last revision seen with `?since=`, after 1 s doubling to 30 s, and the session
- * is checked so that an ended one shows the login page.
+ * is checked so that an ended one shows the login page. A hidden page closes its stream and
+ * resumes it when shown again (`whileVisible`).
  */
 export function useTableStream<R>(
   /** null: follow nothing (the state stays `connecting`). */
@@ -28,39 +30,42 @@ export function useTableStream<R>(
   handler.current = onMessage;
   useEffect(() => {
     if (table === null) return;
-    let source: EventSource | null = null;
+    // Kept while the page is hidden: shown again, it resumes where it stopped.
     let since: number | null = null;
-    let retryMs = 1000;
-    let timer: ReturnType<typeof setTimeout> | undefined;
     const receive = (type: 'snapshot' | 'change') => (event: MessageEvent<string>) => {
       const data = JSON.parse(event.data);
       since = data.revision;
       handler.current({ type, data } as StreamMessage<R>);
     };
-    const open = () => {
-      const query = since === null ? '' : `?since=${since}`;
-      source = new EventSource(`/api/v1/sync/${encodeURIComponent(table)}${query}`);
-      source.onopen = () => {
-        retryMs = 1000;
-        setState('live');
+    return whileVisible(() => {
+      let source: EventSource | null = null;
+      let retryMs = 1000;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const open = () => {
+        const query = since === null ? '' : `?since=${since}`;
+        source = new EventSource(`/api/v1/sync/${encodeURIComponent(table)}${query}`);
+        source.onopen = () => {
+          retryMs = 1000;
+          setState('live');
+        };
+        source.addEventListener('snapshot', receive('snapshot'));
+        source.addEventListener('change', receive('change'));
+        source.onerror = () => {
+          setState('reconnecting');
+          // Still CONNECTING: the browser retries by itself with Last-Event-ID.
+          if (source?.readyState !== EventSource.CLOSED) return;
+          source.close();
+          whoami().catch(() => {});
+          timer = setTimeout(open, retryMs);
+          retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
+        };
       };
-      source.addEventListener('snapshot', receive('snapshot'));
-      source.addEventListener('change', receive('change'));
-      source.onerror = () => {
-        setState('reconnecting');
-        // Still CONNECTING: the browser retries by itself with Last-Event-ID.
-        if (source?.readyState !== EventSource.CLOSED) return;
-        source.close();
-        whoami().catch(() => {});
-        timer = setTimeout(open, retryMs);
-        retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
+      open();
+      return () => {
+        clearTimeout(timer);
+        source?.close();
       };
-    };
-    open();
-    return () => {
-      clearTimeout(timer);
-      source?.close();
-    };
+    });
   }, [table]);
   return state;
 }
