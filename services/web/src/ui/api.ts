@@ -25,6 +25,10 @@ export class ApiError extends Error {
   }
 }
 
+/** What to tell a person about a failed call: the API's message, or that nobody answered. */
+export const errorText = (e: unknown): string =>
+  e instanceof ApiError ? e.message : 'the server did not answer; try again';
+
 /** Called on any 401 other than a failed login: the session ended, show the login page. */
 let onUnauthorized: () => void = () => {};
 export const setUnauthorizedHandler = (handler: () => void) => {

@@ -1,5 +1,5 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
-import { ApiError, login } from './api.ts';
+import { errorText, login } from './api.ts';
 import { Dialog } from './users/dialogs.tsx';
 
 /** One login page for everyone: udb accounts; the answer sets the session cookie. */
@@ -58,7 +58,7 @@ function LoginForm(props: { initialLogin?: string; onLoggedIn: () => Promise<voi
       await login(name.trim(), password);
       await props.onLoggedIn();
     } catch (e) {
-      setError(e instanceof ApiError ? e.message : 'the server did not answer');
+      setError(errorText(e));
       setBusy(false);
     }
   }

@@ -1,6 +1,6 @@
 import type { ExpectedHosts } from '@lanctl/model';
 import { type FormEvent, useEffect, useId, useState } from 'react';
-import { ApiError, api } from '../api.ts';
+import { api, errorText } from '../api.ts';
 import { foldListErrors, formErrors } from '../form-errors.ts';
 import { Dialog } from '../users/dialogs.tsx';
 import { TextAreaField } from '../users/fields.tsx';
@@ -16,7 +16,7 @@ export function ExpectedDialog(props: { room: string; onClose: () => void }) {
   useEffect(() => {
     api<ExpectedHosts>('GET', path).then(
       (e) => setText((typed) => typed ?? e.hostnames.join('\n')),
-      (e) => setGeneral(e instanceof ApiError ? e.message : 'the server did not answer'),
+      (e) => setGeneral(errorText(e)),
     );
   }, [path]);
 

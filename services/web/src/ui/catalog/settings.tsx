@@ -1,14 +1,11 @@
 import type { ContestModeSetting, SelfRegistrationSetting, Setting } from '@lanctl/model';
 import { useCallback, useEffect, useId, useState } from 'react';
-import { ApiError, api } from '../api.ts';
+import { api, errorText } from '../api.ts';
 import { StreamStateBadge } from '../streams/stream-state.tsx';
 import { useReloadOnChange } from '../streams/use-table-stream.ts';
 import { ConfirmActions, Dialog } from '../users/dialogs.tsx';
 import { DURATIONS, formatLeft, registrationState } from './time-left.ts';
 import './catalog.css';
-
-const messageOf = (e: unknown) =>
-  e instanceof ApiError ? e.message : 'the server did not answer; try again';
 
 /** mdb's switches: self-registration (for a chosen time) and contest mode. */
 export function SettingsView() {
@@ -19,7 +16,7 @@ export function SettingsView() {
       setSettings((await api<{ items: Setting[] }>('GET', '/settings')).items);
       setError('');
     } catch (e) {
-      setError(messageOf(e));
+      setError(errorText(e));
     }
   }, []);
   useEffect(() => {
@@ -93,7 +90,7 @@ function SelfRegistration(props: {
     try {
       await props.put('allow_self_registration', body);
     } catch (e) {
-      setError(messageOf(e));
+      setError(errorText(e));
     } finally {
       setBusy(false);
     }
@@ -164,7 +161,7 @@ function ContestMode(props: { setting: ContestModeSetting | undefined; put: Put 
       await props.put('contest_mode', { value });
       setConfirming(false);
     } catch (e) {
-      setError(messageOf(e));
+      setError(errorText(e));
     } finally {
       setBusy(false);
     }

@@ -1,6 +1,6 @@
 import type { Page, Role } from '@lanctl/model';
 import { useEffect, useRef, useState } from 'react';
-import { ApiError, api } from '../api.ts';
+import { api, errorText } from '../api.ts';
 import { onLinkClick } from '../router.ts';
 import { useReloadOnChange } from '../streams/use-table-stream.ts';
 import {
@@ -98,7 +98,7 @@ function useBootStatus(room: string) {
           setNow(Date.now());
         }
       } catch (e) {
-        if (!stop) setError(e instanceof ApiError ? e.message : 'the server did not answer');
+        if (!stop) setError(errorText(e));
       } finally {
         busy = false;
       }

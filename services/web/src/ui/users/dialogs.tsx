@@ -1,11 +1,8 @@
 import type { SheetEntry, User } from '@lanctl/model';
 import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
-import { ApiError } from '../api.ts';
+import { errorText } from '../api.ts';
 import { deleteUser, resetPassword } from './api.ts';
 import { Secret, useWarnBeforeUnload } from './secret.tsx';
-
-const messageOf = (e: unknown) =>
-  e instanceof ApiError ? e.message : e instanceof Error ? e.message : 'the server did not answer';
 
 /** A modal `<dialog>`: focus trapped inside, Escape cancels, focus returns to where it was. */
 export function Dialog(props: {
@@ -57,7 +54,7 @@ export function DeleteDialog(props: {
       await deleteUser(props.user.login);
       props.onDeleted(props.user);
     } catch (e) {
-      setError(messageOf(e));
+      setError(errorText(e));
       setBusy(false);
     }
   }
@@ -149,7 +146,7 @@ export function ResetDialog(props: {
       const password = await resetPassword(user.login);
       setEntry({ login: user.login, firstname: user.firstname, lastname: user.lastname, password });
     } catch (e) {
-      setError(messageOf(e));
+      setError(errorText(e));
     } finally {
       setBusy(false);
     }
