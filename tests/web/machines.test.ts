@@ -82,8 +82,9 @@ describe('machines: edit, faulty, delete, machine page', () => {
     });
     expect(added.status).toBe(201);
     await page.unroute('**/api/v1/sync/machines*');
-    // The next try (1 s, then doubling) opens the stream: its snapshot brings the new machine.
-    await row('pas-r01p11').waitFor({ timeout: 15_000 });
+    // A later try (after 1 s, doubling up to 30 s) opens the stream: its snapshot brings the new
+    // machine.
+    await row('pas-r01p11').waitFor({ timeout: 40_000 });
     await page.getByRole('status').filter({ hasText: 'live' }).waitFor();
     expect((await adminCall(gateway, 'DELETE', '/machines/pas-r01p11')).status).toBe(200);
     await row('pas-r01p11').waitFor({ state: 'detached' });

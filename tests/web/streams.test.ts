@@ -68,7 +68,9 @@ describe('views follow changes made elsewhere', () => {
       }),
     );
     await expect
-      .poll(() => page.getByRole('row').filter({ hasText: 'user' }).first().textContent())
+      .poll(() => page.getByRole('row').filter({ hasText: 'user' }).first().textContent(), {
+        timeout: 15_000,
+      })
       .not.toBe(before);
   });
 
@@ -96,7 +98,7 @@ describe('views follow changes made elsewhere', () => {
       }, state);
     const shown = await subscribers();
     await visibility('hidden');
-    await expect.poll(subscribers).toBe(shown - 1);
+    await expect.poll(subscribers, { timeout: 15_000 }).toBe(shown - 1);
     await ok(
       adminCall(gateway, 'POST', '/machines', {
         hostname: 'tur-r01p02',

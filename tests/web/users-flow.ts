@@ -60,7 +60,8 @@ export async function createdPasswords(wizard: Locator): Promise<Map<string, str
     .getByRole('region', { name: 'Import result' })
     .locator('tr[data-status="created"]')
     .evaluateAll((trs) =>
-      trs.map((r) => [r.children[1]!.textContent!, r.children[4]!.textContent!] as const),
+      // Row, Name, Login, Status, Reason, Password.
+      trs.map((r) => [r.children[2]!.textContent!, r.children[5]!.textContent!] as const),
     );
   return new Map(rows);
 }

@@ -58,6 +58,9 @@ describe('web UI: users', () => {
         .waitFor();
       const preview = wizard.getByRole('region', { name: 'What the import would do' });
       await preview.getByRole('cell', { name: 'jpdelatour', exact: true }).waitFor();
+      // Each derived login next to the names it came from, as udb would store them.
+      const jp = preview.getByRole('row').filter({ hasText: 'jpdelatour' });
+      expect(await jp.getByRole('cell').nth(1).textContent()).toBe('Jean-Pierre De La Tour');
       await preview.getByRole('cell', { name: 'hmartin1', exact: true }).waitFor();
       expect(await preview.locator('tr[data-status="error"]').textContent()).toMatch(/login/);
       expect((await (await asAdmin('GET', '/users?q=jpdelatour')).json()).items).toEqual([]);

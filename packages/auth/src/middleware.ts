@@ -8,6 +8,13 @@ import { createTokenVerifier, type Principal } from './tokens.ts';
 export const principalOf = (res: Response): Principal | undefined =>
   res.locals.principal as Principal | undefined;
 
+/**
+ * When the request's token expires (ms since the epoch), if it carried one: a long-lived answer
+ * (an event stream) must end then, or it would outlive the session that opened it.
+ */
+export const tokenExpiryOf = (res: Response): number | undefined =>
+  res.locals.tokenExpiresAt as number | undefined;
+
 /** The cookie the web UI's login sets (HttpOnly, SameSite=Strict). */
 export const TOKEN_COOKIE = 'lanctl_token';
 
@@ -36,6 +43,7 @@ export function authenticate(publicKey: KeyObject) {
     const result = verify(token);
     if (!result.ok) throw unauthorized(`invalid token: ${result.reason}`);
     res.locals.principal = result.principal;
+    res.locals.tokenExpiresAt = result.expiresAt;
     next();
   };
 }

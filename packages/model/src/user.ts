@@ -158,8 +158,9 @@ export interface ImportResult {
   login: string | null;
   status: ImportStatus;
   reason?: string;
-  /** Only for rows that got a new password, only in this response (with the names to print). */
+  /** Only for rows that got a new password, only in this response. */
   password?: string;
+  /** The row's names as stored (title-cased); absent on rows the file could not give them. */
   firstname?: string;
   lastname?: string;
 }

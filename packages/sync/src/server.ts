@@ -1,4 +1,4 @@
-import { type Principal, principalOf } from '@lanctl/auth';
+import { type Principal, principalOf, tokenExpiryOf } from '@lanctl/auth';
 import { AppError, forbidden, type Logger, unauthorized } from '@lanctl/core';
 import { type Request, Router } from 'express';
 import { Counter, Gauge, type Registry } from 'prom-client';
@@ -38,6 +38,9 @@ export interface StreamServer {
   closeAll(): void;
 }
 
+/** The longest delay a Node.js timer takes (2^31 - 1 ms). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export function createStreamServer(options: StreamServerOptions): StreamServer {
   const { hub, access, logger } = options;
   const maxBuffer = options.maxBufferBytes ?? 8 * 1024 * 1024;
@@ -76,6 +79,7 @@ export function createStreamServer(options: StreamServerOptions): StreamServer {
     res.flushHeaders();
     const redact = (record: unknown) => (rule.redact ? rule.redact(record, principal) : record);
     let closed = false;
+    let expiry: NodeJS.Timeout | undefined;
     const close = (reason?: string) => {
       if (closed) return;
       closed = true;
@@ -88,7 +92,21 @@ export function createStreamServer(options: StreamServerOptions): StreamServer {
         });
       unsubscribe?.();
       clearInterval(keepAlive);
+      clearTimeout(expiry);
       res.destroy();
+    };
+    // The token is checked once, at the start: the stream ends when it expires, and the
+    // subscriber's next try is refused (a web page whose session ended asks for a login).
+    const endAtExpiry = () => {
+      const left = (tokenExpiryOf(res) ?? Number.POSITIVE_INFINITY) - Date.now();
+      if (left === Number.POSITIVE_INFINITY) return;
+      if (left <= 0) {
+        logger.info('stream ended: its token expired', { table, subject: principal.subject });
+        return close();
+      }
+      // A timer holds at most ~24.8 days; a service token lives a year: wait again then.
+      expiry = setTimeout(endAtExpiry, Math.min(left, MAX_TIMER_MS));
+      expiry.unref();
     };
     // The bound applies to what is still queued from earlier writes: a snapshot larger than the
     // bound is always sent whole, or a subscriber of a big table would be cut off at every try.
@@ -112,6 +130,7 @@ export function createStreamServer(options: StreamServerOptions): StreamServer {
       },
     };
     const keepAlive = setInterval(() => write(KEEP_ALIVE), keepAliveMs);
+    endAtExpiry();
     let unsubscribe: (() => void) | undefined;
     open.add(close);
     req.on('close', () => close());

@@ -4,6 +4,8 @@ export interface OpenStream {
   status: number;
   /** Events received so far (grows while the stream is open). */
   events: StreamEvent[];
+  /** Settles when the server ends the stream (or `stop()` aborts it). */
+  ended: Promise<void>;
   stop(): void;
 }
 
@@ -19,10 +21,11 @@ export async function openStream(
   if (since !== undefined) headers['last-event-id'] = String(since);
   const res = await fetch(url, { headers, signal: controller.signal });
   const events: StreamEvent[] = [];
+  let ended: Promise<void> = Promise.resolve();
   if (res.ok && res.body) {
     const parser = new SseParser();
     const decoder = new TextDecoder();
-    void (async () => {
+    ended = (async () => {
       try {
         for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
           for (const e of parser.push(decoder.decode(chunk, { stream: true }))) {
@@ -36,7 +39,7 @@ export async function openStream(
   } else {
     await res.arrayBuffer();
   }
-  return { status: res.status, events, stop: () => controller.abort() };
+  return { status: res.status, events, ended, stop: () => controller.abort() };
 }
 
 /** Polls `check` every 25 ms for up to `ms`; throws naming `what` on timeout. */

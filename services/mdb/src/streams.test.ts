@@ -1,3 +1,4 @@
+import { issueToken } from '@lanctl/auth';
 import { ENGINES, openStream, waitFor } from '@lanctl/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MdbHarness, startMdb } from './testing/harness.ts';
@@ -85,6 +86,20 @@ describe.each(ENGINES)('mdb change streams on %s', (engine) => {
     });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body)).toContain('duration_seconds');
+  });
+
+  it("ends a stream when its token expires: a web page's session does not outlive its login", async () => {
+    const token = issueToken(mdb.keys.privateKey, {
+      subject: 'olga',
+      role: 'orga',
+      kind: 'user',
+      ttlSeconds: 1,
+    });
+    const stream = await openStream(`${mdb.url}/api/v1/sync/machines`, token);
+    expect(stream.status).toBe(200);
+    await until(() => stream.events.length >= 1, 'the snapshot');
+    await stream.ended;
+    expect((await openStream(`${mdb.url}/api/v1/sync/machines`, token)).status).toBe(401);
   });
 
   it('refuses anonymous and contestant subscribers, and unknown tables', async () => {

@@ -342,7 +342,13 @@ describe.each(ENGINES)('udb bulk import on %s', (engine) => {
       { format: 'tsv', data: 'firstname\tlastname\tlogin\nAda\tByron\tada', mode: 'update' },
       root,
     );
-    expect(updated.body.results[0]).toEqual({ row: 1, login: 'ada', status: 'updated' });
+    expect(updated.body.results[0]).toEqual({
+      row: 1,
+      login: 'ada',
+      firstname: 'Ada',
+      lastname: 'Byron',
+      status: 'updated',
+    });
     expect((await udb.call('GET', '/api/v1/users/ada', undefined, root)).body.lastname).toBe(
       'Byron',
     );

@@ -84,6 +84,8 @@ function dryRunResult(row: PlannedRow): ImportResult {
   return {
     row: row.row,
     login: row.login,
+    firstname: row.firstname,
+    lastname: row.lastname,
     status: status[row.action],
     ...(row.reason ? { reason: row.reason } : {}),
   };
@@ -120,7 +122,13 @@ function apply(users: UserStore, rows: Prepared[]): Promise<ImportResult[]> {
   return users.batch(async (tx) => {
     const results: ImportResult[] = [];
     for (const row of rows) {
-      const base = { row: row.row, login: row.login };
+      // The names go with every row: a preview reads "Jean Dupont → jdupont".
+      const base = {
+        row: row.row,
+        login: row.login,
+        firstname: row.firstname,
+        lastname: row.lastname,
+      };
       if (row.action === 'error' || row.action === 'skip') {
         results.push({
           ...base,
@@ -146,11 +154,9 @@ function apply(users: UserStore, rows: Prepared[]): Promise<ImportResult[]> {
             ...(row.hash ? { password_hash: row.hash } : {}),
           });
         }
-        // A new password is shown here once, with the names the sheet needs to print it.
+        // A new password is shown here once; with the names, it is what a sheet prints.
         const shown =
-          row.newPassword && row.password === undefined
-            ? { password: row.newPassword, firstname: row.firstname, lastname: row.lastname }
-            : {};
+          row.newPassword && row.password === undefined ? { password: row.newPassword } : {};
         results.push({
           ...base,
           status: row.action === 'create' ? 'created' : 'updated',

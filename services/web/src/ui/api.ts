@@ -70,8 +70,13 @@ export interface Session {
 }
 
 export const whoami = () => api<Session>('GET', '/auth/whoami');
-export const login = (login: string, password: string) =>
-  api<unknown>('POST', '/auth/login', { login, password });
+/** Dispatched on `window` after a login: refused streams try again at once. */
+export const LOGGED_IN_EVENT = 'lanctl:logged-in';
+
+export async function login(login: string, password: string): Promise<void> {
+  await api<unknown>('POST', '/auth/login', { login, password });
+  window.dispatchEvent(new Event(LOGGED_IN_EVENT));
+}
 export const logout = () => api<unknown>('POST', '/auth/logout');
 
 /** Every machine, page after page (5,000 a page, the API's maximum). */

@@ -16,8 +16,9 @@ export function LoginPage({ onLoggedIn }: { onLoggedIn: () => Promise<void> }) {
 }
 
 /**
- * The session ended (expired after udb's `session_ttl_seconds`, or revoked) while the page was
- * open: logging in again here keeps the page as it was, open forms and what was typed in them.
+ * The session ended while the page was open (expired after udb's `session_ttl_seconds`, or its
+ * cookie gone: logged out in another tab): logging in again here keeps the page as it was, open
+ * forms and what was typed in them.
  */
 export function SessionEndedDialog(props: {
   subject: string;
@@ -25,7 +26,7 @@ export function SessionEndedDialog(props: {
   onLeave: () => void;
 }) {
   return (
-    <Dialog title="Your session ended" onClose={() => {}}>
+    <Dialog title="Your session ended" onClose={props.onLeave} mustAnswer>
       <p>
         Log in again to go on: the page stays as it is, and what you typed is kept. Send the form
         you were filling in again once you are back.

@@ -67,6 +67,36 @@ function useTick(): void {
   }, []);
 }
 
+/**
+ * One setting's PUT with its busy flag and its error; `then` runs once it is saved (in the same
+ * render as the end of the busy state).
+ */
+function useSettingRequest(put: Put, key: Setting['key']) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+  const run = async (body: unknown, then?: () => void) => {
+    setBusy(true);
+    setError('');
+    try {
+      await put(key, body);
+      then?.();
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, run };
+}
+
+function ErrorAlert({ error }: { error: string }) {
+  return error ? (
+    <p className="error" role="alert">
+      {error}
+    </p>
+  ) : null;
+}
+
 function SelfRegistration(props: {
   setting: SelfRegistrationSetting | undefined;
   put: Put;
@@ -76,26 +106,13 @@ function SelfRegistration(props: {
   // The tick re-renders every second; the time itself is read now (a tick may be a second old).
   useTick();
   const [seconds, setSeconds] = useState(3600);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
+  const { busy, error, run } = useSettingRequest(props.put, 'allow_self_registration');
   const state = registrationState(props.setting, Date.now());
   const wasOn = props.setting?.value === true;
   const { onExpired } = props;
   useEffect(() => {
     if (wasOn && !state.on) onExpired();
   }, [wasOn, state.on, onExpired]);
-  const run = async (body: unknown) => {
-    setBusy(true);
-    setError('');
-    try {
-      await props.put('allow_self_registration', body);
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
-  };
-  const until = props.setting?.enabled_until;
   return (
     <section className="card setting" aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>Self-registration</h2>
@@ -103,35 +120,10 @@ function SelfRegistration(props: {
         Lets unknown machines register themselves at their boot screen (netboot) and through LLDP.
         Leave it on only while machines are being set up.
       </p>
-      <p className="setting-state" role="status" aria-live="polite">
-        {!state.on && <strong className="off">Off</strong>}
-        {state.on && state.leftMs === null && <strong className="on">On, with no end set</strong>}
-        {state.on && state.leftMs !== null && (
-          <>
-            <strong className="on">On</strong> —{' '}
-            <span className="time-left">{formatLeft(state.leftMs)} left</span>{' '}
-            <span className="muted">(until {until ? new Date(until).toLocaleString() : ''})</span>
-          </>
-        )}
-      </p>
-      {error && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <RegistrationState state={state} until={props.setting?.enabled_until} />
+      <ErrorAlert error={error} />
       <div className="actions">
-        <label htmlFor={`${id}-duration`}>Turn on for</label>
-        <select
-          id={`${id}-duration`}
-          value={seconds}
-          onChange={(e) => setSeconds(Number(e.target.value))}
-        >
-          {DURATIONS.map((d) => (
-            <option key={d.seconds} value={d.seconds}>
-              {d.label}
-            </option>
-          ))}
-        </select>
+        <DurationSelect id={`${id}-duration`} seconds={seconds} onChange={setSeconds} />
         <button
           type="button"
           className="primary"
@@ -148,24 +140,53 @@ function SelfRegistration(props: {
   );
 }
 
+/** Off, on for good, or on with the time left and when it ends (announced politely). */
+function RegistrationState(props: {
+  state: ReturnType<typeof registrationState>;
+  until: string | null | undefined;
+}) {
+  const { state, until } = props;
+  return (
+    <p className="setting-state" role="status" aria-live="polite">
+      {!state.on && <strong className="off">Off</strong>}
+      {state.on && state.leftMs === null && <strong className="on">On, with no end set</strong>}
+      {state.on && state.leftMs !== null && (
+        <>
+          <strong className="on">On</strong> —{' '}
+          <span className="time-left">{formatLeft(state.leftMs)} left</span>{' '}
+          <span className="muted">(until {until ? new Date(until).toLocaleString() : ''})</span>
+        </>
+      )}
+    </p>
+  );
+}
+
+/** "Turn on for" and its choice of durations. */
+function DurationSelect(props: { id: string; seconds: number; onChange: (s: number) => void }) {
+  return (
+    <>
+      <label htmlFor={props.id}>Turn on for</label>
+      <select
+        id={props.id}
+        value={props.seconds}
+        onChange={(e) => props.onChange(Number(e.target.value))}
+      >
+        {DURATIONS.map((d) => (
+          <option key={d.seconds} value={d.seconds}>
+            {d.label}
+          </option>
+        ))}
+      </select>
+    </>
+  );
+}
+
 function ContestMode(props: { setting: ContestModeSetting | undefined; put: Put }) {
   const id = useId();
   const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
+  const { busy, error, run } = useSettingRequest(props.put, 'contest_mode');
   const on = props.setting?.value === true;
-  const run = async (value: boolean) => {
-    setBusy(true);
-    setError('');
-    try {
-      await props.put('contest_mode', { value });
-      setConfirming(false);
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const turn = (value: boolean) => run({ value }, () => setConfirming(false));
   return (
     <section className="card setting" aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>Contest mode</h2>
@@ -181,14 +202,10 @@ function ContestMode(props: { setting: ContestModeSetting | undefined; put: Put 
           <strong className="off">Off</strong>
         )}
       </p>
-      {error && !confirming && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      {!confirming && <ErrorAlert error={error} />}
       <div className="actions">
         {on ? (
-          <button type="button" disabled={busy} onClick={() => run(false)}>
+          <button type="button" disabled={busy} onClick={() => turn(false)}>
             {busy ? 'Turning off…' : 'Turn contest mode off'}
           </button>
         ) : (
@@ -205,7 +222,7 @@ function ContestMode(props: { setting: ContestModeSetting | undefined; put: Put 
             busy={busy}
             label="Turn contest mode on"
             busyLabel="Turning on…"
-            onConfirm={() => run(true)}
+            onConfirm={() => turn(true)}
             onCancel={() => setConfirming(false)}
           />
         </Dialog>

@@ -4,8 +4,6 @@ import { api, errorText } from '../api.ts';
 import { useReloadOnChange } from '../streams/use-table-stream.ts';
 import type { CatalogSpec, Row } from './spec.ts';
 
-/** What a failed catalog call shows. */
-
 /** Every record of a collection, page after page. */
 async function listAll(collection: string): Promise<Row[]> {
   const out: Row[] = [];

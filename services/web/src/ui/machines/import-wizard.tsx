@@ -1,16 +1,14 @@
 import { MACHINE_CSV_COLUMNS, type MachineImportResult, parseMachineCsv } from '@lanctl/model';
 import {
   type FormEvent,
-  type KeyboardEvent,
+  type RefObject,
   useDeferredValue,
   useEffect,
-  useId,
   useMemo,
-  useRef,
   useState,
 } from 'react';
-import { formErrors } from '../form-errors.ts';
 import { FileOrPasteField } from '../users/fields.tsx';
+import { useWizardSteps, WizardFrame, type WizardSteps } from '../wizard.tsx';
 import {
   type Analysis,
   analyse,
@@ -39,50 +37,74 @@ export function MachineImportWizard(props: {
   onImported: (created: number) => void;
   onClose: () => void;
 }) {
-  const id = useId();
   const [text, setText] = useState('');
-  const [step, setStep] = useState<Step>({ name: 'source' });
-  const [shown, setShown] = useState(0);
-  const [general, setGeneral] = useState('');
-  const [busy, setBusy] = useState(false);
-  const heading = useRef<HTMLHeadingElement>(null);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: each new step moves the focus to its heading
-  useEffect(() => heading.current?.focus(), [shown]);
-  // Closed, the keyboard goes back where it was when the wizard opened (its button).
+  const wizard = useWizardSteps<Step>({ name: 'source' });
+  useFocusBackOnClose(wizard.heading);
+  const act = importActions(wizard, props.onImported);
+  const { step, busy } = wizard;
+  return (
+    <WizardFrame
+      wizard={wizard}
+      className="card machine-import"
+      title="Import machines"
+      stepTitle={TITLES[step.name]}
+      onEscape={props.onClose}
+    >
+      {step.name === 'source' && (
+        <SourceStep
+          form={wizard.id}
+          text={text}
+          busy={busy}
+          onText={setText}
+          onPreview={(source) => act.preview(source, 0)}
+          onCancel={props.onClose}
+        />
+      )}
+      {step.name === 'preview' && (
+        <PreviewStep
+          source={step.source}
+          analysis={step.analysis}
+          leftOut={step.leftOut}
+          busy={busy}
+          onConfirm={() => act.commit(step)}
+          onOnlyClean={() => act.onlyClean(step)}
+          onBack={act.back}
+          onCancel={props.onClose}
+        />
+      )}
+      {step.name === 'done' && (
+        <DoneStep result={step.result} lines={step.lines} onClose={props.onClose} />
+      )}
+    </WizardFrame>
+  );
+}
+
+/** Closed, the keyboard goes back where it was when the wizard opened (its button). */
+function useFocusBackOnClose(heading: RefObject<HTMLHeadingElement | null>) {
   const [opener] = useState(() => document.activeElement as HTMLElement | null);
   useEffect(() => {
     const title = heading.current;
     // Only once the wizard is gone (StrictMode's trial unmount leaves it in place).
     return () => void setTimeout(() => title?.isConnected || opener?.focus());
-  }, [opener]);
-  const go = (next: Step) => {
-    setStep(next);
-    setShown((n) => n + 1);
-  };
+  }, [opener, heading]);
+}
 
-  /** Runs one request with the busy state; its failure is shown above the step. */
-  async function run(work: () => Promise<void>) {
-    setBusy(true);
-    setGeneral('');
-    try {
-      await work();
-    } catch (e) {
-      setGeneral(formErrors(e, []).general);
-    } finally {
-      setBusy(false);
-    }
-  }
+type Previewed = Extract<Step, { name: 'preview' }>;
+
+/** What the steps' buttons do: dry runs, the real import, and going back to the file. */
+function importActions(wizard: WizardSteps<Step>, onImported: (created: number) => void) {
+  const { run, go, setGeneral } = wizard;
   const preview = (source: ImportSource, leftOut: number) =>
     run(async () => {
       const analysis = await analyse(source, importMachines);
       go({ name: 'preview', source, analysis, leftOut });
     });
-  const commit = (source: ImportSource, analysis: Analysis, leftOut: number) =>
+  const commit = ({ source, analysis, leftOut }: Previewed) =>
     run(async () => {
       try {
         const result = await importMachines(analysis.clean.rows, false);
         go({ name: 'done', result, lines: analysis.clean.lines });
-        props.onImported(result.created);
+        onImported(result.created);
       } catch (e) {
         if (!importErrors(e)) throw e;
         // mdb changed since the dry run: nothing was written; show the fresh preview.
@@ -93,59 +115,16 @@ export function MachineImportWizard(props: {
         );
       }
     });
-
-  const onKeyDown = (event: KeyboardEvent) => {
-    if (event.key === 'Escape' && !busy) props.onClose();
+  /** Previews again the rows without problems alone, counting the rows left out. */
+  const onlyClean = ({ analysis, leftOut }: Previewed) => {
+    const bad = new Set(analysis.problems.map((p) => p.line)).size;
+    return preview({ ...analysis.clean, unread: [] }, leftOut + bad);
   };
-  return (
-    <section
-      className="card machine-import"
-      aria-labelledby={`${id}-title`}
-      aria-busy={busy}
-      onKeyDown={onKeyDown}
-    >
-      <h2 id={`${id}-title`} ref={heading} tabIndex={-1}>
-        Import machines — {TITLES[step.name]}
-      </h2>
-      {general && (
-        <p className="error" role="alert">
-          {general}
-        </p>
-      )}
-      {step.name === 'source' && (
-        <SourceStep
-          form={id}
-          text={text}
-          busy={busy}
-          onText={setText}
-          onPreview={(source) => preview(source, 0)}
-          onCancel={props.onClose}
-        />
-      )}
-      {step.name === 'preview' && (
-        <PreviewStep
-          source={step.source}
-          analysis={step.analysis}
-          leftOut={step.leftOut}
-          busy={busy}
-          onConfirm={() => commit(step.source, step.analysis, step.leftOut)}
-          onOnlyClean={() => {
-            const { clean, problems } = step.analysis;
-            const bad = new Set(problems.map((p) => p.line)).size;
-            preview({ ...clean, unread: [] }, step.leftOut + bad);
-          }}
-          onBack={() => {
-            setGeneral('');
-            go({ name: 'source' });
-          }}
-          onCancel={props.onClose}
-        />
-      )}
-      {step.name === 'done' && (
-        <DoneStep result={step.result} lines={step.lines} onClose={props.onClose} />
-      )}
-    </section>
-  );
+  const back = () => {
+    setGeneral('');
+    go({ name: 'source' });
+  };
+  return { preview, commit, onlyClean, back };
 }
 
 const COLUMNS_HINT = `A header row, then one machine a row. Columns (any order): ${MACHINE_CSV_COLUMNS.join(', ')}; hostname and mac are required, aliases are space-separated, an empty ip takes the next free address of the type's pool. Rows are counted below the header (row 1 is the first machine), as \`lanctl machine import\` counts them.`;

@@ -17,7 +17,7 @@ import { useRowForms } from './use-row-forms.tsx';
  * and type names offered, the row forms, and the status line.
  */
 export function useMachinesView() {
-  const { machines, state: live, error, setError, replace } = useMachines();
+  const { machines, state: live, error, setError, replace, refreshIfNotLive } = useMachines();
   const [filter, setFilter] = useState<MachineFilter>(NO_FILTER);
   const [sort, setSort] = useState<Sort>({ key: 'hostname', dir: 'asc' });
   const [announce, setAnnounce] = useState('');
@@ -38,6 +38,7 @@ export function useMachinesView() {
     live,
     error,
     replace,
+    refreshIfNotLive,
     rows,
     rooms,
     mtypes,

@@ -6,22 +6,11 @@ import { updateMachine } from './machine-api.ts';
 import { PanelForm, type RowPanel } from './row-panel.tsx';
 
 /**
- * The machines table's row actions: which row shows a form (edit, faulty, delete), what a save
- * does to the list, and where the focus goes back (the row's button that opened the form).
+ * Focus, after the render that drew the row again (a save re-renders later than a click), the
+ * row's button for `action` (or its first button); no hostname: nothing to give the focus to.
  */
-export function useRowForms(deps: {
-  /** The machine named `before` is now `after` (null: deleted). */
-  replace: (before: string, after: Machine | null) => void;
-  setAnnounce: (message: string) => void;
-  setError: (message: string) => void;
-}) {
-  const [panel, setPanel] = useState<RowPanel | null>(null);
+function useRefocusRow() {
   const refocus = useRef<{ hostname: string; action?: RowAction } | null>(null);
-  const close = (hostname?: string, action?: RowAction) => {
-    setPanel(null);
-    refocus.current = hostname ? { hostname, action } : null;
-  };
-  // After the render that drew the row again (a save re-renders later than a click).
   useEffect(() => {
     const want = refocus.current;
     if (!want) return;
@@ -33,6 +22,27 @@ export function useRowForms(deps: {
     refocus.current = null;
     target.focus();
   });
+  return (hostname?: string, action?: RowAction) => {
+    refocus.current = hostname ? { hostname, action } : null;
+  };
+}
+
+/**
+ * The machines table's row actions: which row shows a form (edit, faulty, delete), what a save
+ * does to the list, and where the focus goes back (the row's button that opened the form).
+ */
+export function useRowForms(deps: {
+  /** The machine named `before` is now `after` (null: deleted). */
+  replace: (before: string, after: Machine | null) => void;
+  setAnnounce: (message: string) => void;
+  setError: (message: string) => void;
+}) {
+  const [panel, setPanel] = useState<RowPanel | null>(null);
+  const refocusLater = useRefocusRow();
+  const close = (hostname?: string, action?: RowAction) => {
+    setPanel(null);
+    refocusLater(hostname, action);
+  };
   /** A saved row replaces the old one (its hostname may have changed); a deleted one goes. */
   const saved = (before: Machine, after: Machine | null, message: string, action?: RowAction) => {
     deps.replace(before.hostname, after);

@@ -22,8 +22,9 @@ export function MachinesView() {
         <MachineImportWizard
           onClose={() => setImporting(false)}
           onImported={(created) => {
-            // The new rows arrive on the machines stream.
-            v.setAnnounce(`Imported ${created} machines.`);
+            v.setAnnounce(`Imported ${created} machine${created === 1 ? '' : 's'}.`);
+            // The new rows come on the machines stream; without it, from the API.
+            v.refreshIfNotLive();
           }}
         />
       )}

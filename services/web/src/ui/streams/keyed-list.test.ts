@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   applyLocal,
-  applyMessage,
   applyMessages,
   emptyKeyedList,
   type KeyedList,
+  type StreamMessage,
 } from './keyed-list.ts';
 
 interface Rec {
@@ -12,6 +12,8 @@ interface Rec {
   v: number;
 }
 const keyOf = (r: Rec) => r.name;
+const applyMessage = (l: KeyedList<Rec>, m: StreamMessage<Rec>, key: typeof keyOf) =>
+  applyMessages(l, [m], key);
 const snapshot = (items: [string, Rec][], reset = false) =>
   ({
     type: 'snapshot',

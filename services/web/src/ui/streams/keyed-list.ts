@@ -62,13 +62,6 @@ export function applyMessages<R>(
   return { items: [...rows.values()], keys };
 }
 
-/** The list after one stream message. */
-export const applyMessage = <R>(
-  list: KeyedList<R>,
-  message: StreamMessage<R>,
-  keyOf: (record: R) => string,
-): KeyedList<R> => applyMessages(list, [message], keyOf);
-
 /**
  * The list after the page's own write (its answer arrives before the stream's change): the row
  * named `before` is replaced by `after`, or removed. The stream's change, when it comes, agrees.

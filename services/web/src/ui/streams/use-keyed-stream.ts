@@ -35,6 +35,8 @@ export function useKeyedStream<R>(
       const batch = pending.current;
       pending.current = [];
       setList((l) => applyMessages(l ?? emptyKeyedList(), batch, keyOf));
+      // A snapshot is the whole table: an earlier failure to load it is over.
+      if (batch.some((m) => m.type === 'snapshot')) setError('');
     }, BATCH_MS);
   });
   const fellBack = useRef(false);
@@ -48,11 +50,22 @@ export function useKeyedStream<R>(
       .then((items) => setList((l) => l ?? { items, keys: new Map() }))
       .catch((e: Error) => setError(e.message));
   }, [state, list]);
+  /**
+   * Reads the table from the API when the stream is not live (after an import: the stream would
+   * have brought the new rows); a live stream needs nothing.
+   */
+  const refreshIfNotLive = useCallback(() => {
+    if (state === 'live') return;
+    latestLoad
+      .current()
+      .then((items) => setList((l) => ({ items, keys: l?.keys ?? new Map() })))
+      .catch((e: Error) => setError(e.message));
+  }, [state]);
   /** The record keyed `before` (null: a new one) is now `after` (null: deleted). */
   const replace = useCallback(
     (before: string | null, after: R | null) =>
       setList((l) => applyLocal(l ?? emptyKeyedList(), before, after, keyOf)),
     [keyOf],
   );
-  return { items: list?.items ?? null, state, error, setError, replace };
+  return { items: list?.items ?? null, state, error, setError, replace, refreshIfNotLive };
 }

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { whoami } from '../api.ts';
+import { LOGGED_IN_EVENT, whoami } from '../api.ts';
 import type { StreamMessage } from './keyed-list.ts';
 import { whileVisible } from './while-visible.ts';
 
@@ -17,7 +17,7 @@ const MAX_RETRY_MS = 30_000;
  * and hands every message to `onMessage`. A dropped connection is resumed by the browser with
  * `Last-Event-ID`; a refused one (the service restarting, 502; the session over, 401) is opened
  * again from the last revision seen with `?since=`, after 1 s doubling to 30 s, and the session
- * is checked so that an ended one shows the login page. A hidden page closes its stream and
+ * is checked so that an ended one asks for a login again. A hidden page closes its stream and
  * resumes it when shown again (`whileVisible`).
  */
 export function useTableStream<R>(
@@ -60,8 +60,17 @@ export function useTableStream<R>(
           retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
         };
       };
+      // Logged in again (the session had ended): a refused stream need not wait out its backoff.
+      const retryNow = () => {
+        if (source?.readyState !== EventSource.CLOSED) return;
+        clearTimeout(timer);
+        retryMs = 1000;
+        open();
+      };
+      window.addEventListener(LOGGED_IN_EVENT, retryNow);
       open();
       return () => {
+        window.removeEventListener(LOGGED_IN_EVENT, retryNow);
         clearTimeout(timer);
         source?.close();
       };

@@ -4,22 +4,42 @@ import { errorText } from '../api.ts';
 import { deleteUser, resetPassword } from './api.ts';
 import { Secret, useWarnBeforeUnload } from './secret.tsx';
 
-/** A modal `<dialog>`: focus trapped inside, Escape cancels, focus returns to where it was. */
+/**
+ * A modal `<dialog>`, open while it is mounted: focus trapped inside, Escape cancels, focus
+ * returns to where it was. Chromium closes a modal dialog on a third Escape even when `cancel`
+ * is prevented: a dialog that must stay (busy, or `mustAnswer`) is opened again.
+ */
 export function Dialog(props: {
   title: string;
   onClose: () => void;
   children: ReactNode;
   /** Escape and the backdrop do nothing while this is true (a request in flight). */
   busy?: boolean;
+  /** Escape does nothing: the dialog stays until one of its own buttons is used. */
+  mustAnswer?: boolean;
 }) {
   const id = useId();
   const ref = useRef<HTMLDialogElement>(null);
+  const stays = useRef(false);
+  stays.current = Boolean(props.busy || props.mustAnswer);
+  const onClose = useRef(props.onClose);
+  onClose.current = props.onClose;
   useEffect(() => {
-    const dialog = ref.current;
+    const dialog = ref.current!;
     const before = document.activeElement as HTMLElement | null;
-    dialog?.showModal();
+    // The browser closed it by itself: open it again if it must stay, else it was a cancel. The
+    // event comes a task later: a dialog open again by then (StrictMode's second mount) is fine.
+    const closed = () => {
+      if (dialog.open) return;
+      if (stays.current) dialog.showModal();
+      else onClose.current();
+    };
+    dialog.addEventListener('close', closed);
+    dialog.showModal();
     return () => {
-      dialog?.close();
+      // Detached first: closing it here is the page's doing, not the browser's.
+      dialog.removeEventListener('close', closed);
+      dialog.close();
       before?.focus();
     };
   }, []);
@@ -30,7 +50,7 @@ export function Dialog(props: {
       aria-labelledby={`${id}-title`}
       onCancel={(e) => {
         e.preventDefault();
-        if (!props.busy) props.onClose();
+        if (!stays.current) props.onClose();
       }}
     >
       <h2 id={`${id}-title`}>{props.title}</h2>

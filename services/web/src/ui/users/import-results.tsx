@@ -7,7 +7,10 @@ const STATUS_CLASS: Record<string, string> = {
   would_create: 'state-ok',
 };
 
-/** One line per row of the file: its derived login, what happens to it, why, its new password. */
+/**
+ * One line per row of the file: the names, the login derived from them, what happens to the row,
+ * why, its new password.
+ */
 export function ImportResults(props: { results: readonly ImportResult[]; caption: string }) {
   const withPasswords = props.results.some((r) => r.password !== undefined);
   return (
@@ -18,6 +21,7 @@ export function ImportResults(props: { results: readonly ImportResult[]; caption
             <th scope="col" className="num">
               Row
             </th>
+            <th scope="col">Name</th>
             <th scope="col">Login</th>
             <th scope="col">Status</th>
             <th scope="col">Reason</th>
@@ -28,6 +32,7 @@ export function ImportResults(props: { results: readonly ImportResult[]; caption
           {props.results.map((r) => (
             <tr key={`${r.row}-${r.login ?? ''}`} data-status={r.status}>
               <td className="num">{r.row || 'file'}</td>
+              <td>{r.firstname === undefined ? '—' : `${r.firstname} ${r.lastname}`}</td>
               <td className="mono">{r.login ?? '—'}</td>
               <td className={`state ${STATUS_CLASS[r.status] ?? ''}`}>
                 {r.status.replace('_', ' ')}

@@ -1,6 +1,7 @@
 import { GROUPS, type Group, type SheetEntry } from '@lanctl/model';
-import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { formErrors } from '../form-errors.ts';
+import { useWizardSteps, WizardFrame } from '../wizard.tsx';
 import {
   type ImportFormat,
   type ImportMode,
@@ -21,68 +22,56 @@ const MODES: Record<ImportMode, string> = {
 };
 
 type Step = { name: 'source' } | { name: 'preview' | 'done'; answer: ImportResponse };
+type Source = Omit<ImportRequest, 'dry_run'>;
+
+const NEW_SOURCE: Source = { format: 'csv', data: '', group: 'user', mode: 'create' };
+const TITLES = { source: '1. The file', preview: '2. Preview', done: '3. Result' };
 
 /**
  * Import users: a file or pasted text → udb's dry run (derived logins, conflicts, per-row
  * errors) → confirm → the result with the new passwords, shown once, and their sheets.
+ * Escape does not close it: the result shows the only copy of the new passwords.
  */
 export function ImportWizard(props: {
-  /** Called after a real import (the users view needs nothing: its stream brings them). */
-  onImported?: () => void;
+  /** Called after a real import. */
+  onImported: () => void;
   onPrint: (entries: SheetEntry[]) => void;
   onClose: () => void;
 }) {
-  const id = useId();
-  const [request, setRequest] = useState<Omit<ImportRequest, 'dry_run'>>({
-    format: 'csv',
-    data: '',
-    group: 'user',
-    mode: 'create',
-  });
-  const [step, setStep] = useState<Step>({ name: 'source' });
+  const [request, setRequest] = useState<Source>(NEW_SOURCE);
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const [general, setGeneral] = useState('');
-  const [busy, setBusy] = useState(false);
-  const heading = useRef<HTMLHeadingElement>(null);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: each new step moves the focus to its heading
-  useEffect(() => heading.current?.focus(), [step.name]);
-
-  async function send(dryRun: boolean) {
-    setBusy(true);
-    setErrors({});
-    setGeneral('');
-    try {
-      const answer = await importUsers({ ...request, dry_run: dryRun });
-      setStep({ name: dryRun ? 'preview' : 'done', answer });
-      if (!dryRun) props.onImported?.();
-    } catch (e) {
-      const found = formErrors(e, FIELDS);
-      setErrors(found.byField);
-      setGeneral(found.general);
-      setStep({ name: 'source' });
-    } finally {
-      setBusy(false);
-    }
-  }
-  const set = (patch: Partial<typeof request>) => setRequest((r) => ({ ...r, ...patch }));
-  const stepTitle = { source: '1. The file', preview: '2. Preview', done: '3. Result' }[step.name];
+  const wizard = useWizardSteps<Step>({ name: 'source' });
+  const { step, busy, go } = wizard;
+  /** A dry run (the preview) or the real import; an error goes back to the file, under its field. */
+  const send = (dryRun: boolean) =>
+    wizard.run(
+      async () => {
+        setErrors({});
+        const answer = await importUsers({ ...request, dry_run: dryRun });
+        go({ name: dryRun ? 'preview' : 'done', answer });
+        if (!dryRun) props.onImported();
+      },
+      (e) => {
+        const found = formErrors(e, FIELDS);
+        setErrors(found.byField);
+        wizard.setGeneral(found.general);
+        if (step.name !== 'source') go({ name: 'source' });
+      },
+    );
   return (
-    <section className="card import" aria-labelledby={`${id}-title`}>
-      <h2 id={`${id}-title`} ref={heading} tabIndex={-1}>
-        Import users — {stepTitle}
-      </h2>
-      {general && (
-        <p className="error" role="alert">
-          {general}
-        </p>
-      )}
+    <WizardFrame
+      wizard={wizard}
+      className="card import"
+      title="Import users"
+      stepTitle={TITLES[step.name]}
+    >
       {step.name === 'source' && (
         <SourceStep
-          form={id}
+          form={wizard.id}
           request={request}
           errors={errors}
           busy={busy}
-          onChange={set}
+          onChange={(patch) => setRequest((r) => ({ ...r, ...patch }))}
           onPreview={() => send(true)}
           onCancel={props.onClose}
         />
@@ -91,23 +80,23 @@ export function ImportWizard(props: {
         <PreviewStep
           answer={step.answer}
           busy={busy}
-          onBack={() => setStep({ name: 'source' })}
+          onBack={() => go({ name: 'source' })}
           onConfirm={() => send(false)}
         />
       )}
       {step.name === 'done' && (
         <DoneStep answer={step.answer} onPrint={props.onPrint} onClose={props.onClose} />
       )}
-    </section>
+    </WizardFrame>
   );
 }
 
 function SourceStep(props: {
   form: string;
-  request: Omit<ImportRequest, 'dry_run'>;
+  request: Source;
   errors: Record<string, string>;
   busy: boolean;
-  onChange: (patch: Partial<Omit<ImportRequest, 'dry_run'>>) => void;
+  onChange: (patch: Partial<Source>) => void;
   onPreview: () => void;
   onCancel: () => void;
 }) {
@@ -116,13 +105,6 @@ function SourceStep(props: {
     event.preventDefault();
     props.onPreview();
   }
-  const field = (name: 'format' | 'group' | 'mode', label: string) => ({
-    form,
-    name,
-    label,
-    value: request[name],
-    error: errors[name],
-  });
   return (
     <form onSubmit={submit} noValidate aria-label="Import file">
       <FileOrPasteField
@@ -137,24 +119,7 @@ function SourceStep(props: {
           onChange(fileName ? { data, format: formatOfFile(fileName) } : { data })
         }
       />
-      <div className="fields">
-        <SelectField
-          {...field('format', 'Format')}
-          options={['csv', 'tsv', 'json']}
-          onChange={(v) => onChange({ format: v as ImportFormat })}
-        />
-        <SelectField
-          {...field('group', 'Group of rows that name none')}
-          options={GROUPS}
-          onChange={(v) => onChange({ group: v as Group })}
-        />
-        <SelectField
-          {...field('mode', 'Existing logins')}
-          options={Object.keys(MODES)}
-          hint={MODES[request.mode]}
-          onChange={(v) => onChange({ mode: v as ImportMode })}
-        />
-      </div>
+      <ImportOptions form={form} request={request} errors={errors} onChange={onChange} />
       <div className="actions">
         <button type="submit" className="primary" disabled={props.busy || !request.data.trim()}>
           {props.busy ? 'Checking…' : 'Preview (nothing is written)'}
@@ -164,6 +129,43 @@ function SourceStep(props: {
         </button>
       </div>
     </form>
+  );
+}
+
+/** How the rows are read and what they do: the format, the default group, existing logins. */
+function ImportOptions(props: {
+  form: string;
+  request: Source;
+  errors: Record<string, string>;
+  onChange: (patch: Partial<Source>) => void;
+}) {
+  const { form, request, errors, onChange } = props;
+  const field = (name: 'format' | 'group' | 'mode', label: string) => ({
+    form,
+    name,
+    label,
+    value: request[name],
+    error: errors[name],
+  });
+  return (
+    <div className="fields">
+      <SelectField
+        {...field('format', 'Format')}
+        options={['csv', 'tsv', 'json']}
+        onChange={(v) => onChange({ format: v as ImportFormat })}
+      />
+      <SelectField
+        {...field('group', 'Group of rows that name none')}
+        options={GROUPS}
+        onChange={(v) => onChange({ group: v as Group })}
+      />
+      <SelectField
+        {...field('mode', 'Existing logins')}
+        options={Object.keys(MODES)}
+        hint={MODES[request.mode]}
+        onChange={(v) => onChange({ mode: v as ImportMode })}
+      />
+    </div>
   );
 }
 

@@ -21,7 +21,13 @@ export type Panel =
 
 /** The users table: the live list, the filter, sort and selection, and the rows they leave. */
 function useUsersTable() {
-  const { items: users, state, error, replace } = useKeyedStream('users', loginOf, listUsers);
+  const {
+    items: users,
+    state,
+    error,
+    replace,
+    refreshIfNotLive,
+  } = useKeyedStream('users', loginOf, listUsers);
   const [filter, setFilter] = useState<UserFilter>(NO_USER_FILTER);
   const [sort, setSort] = useState<UserSort>({ key: 'login', dir: 'asc' });
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
@@ -46,6 +52,7 @@ function useUsersTable() {
     state,
     error,
     replace,
+    refreshIfNotLive,
     rows,
     chosen,
     filter,

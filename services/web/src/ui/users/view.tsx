@@ -24,7 +24,9 @@ export function UsersView({ session }: { session: Session }) {
   return (
     <section aria-labelledby="users-title" className="users">
       <TitleRow state={t.state} panel={panel} open={v.open} subject={session.subject} />
-      {panel.kind === 'import' && <ImportWizard onPrint={v.print} onClose={close} />}
+      {panel.kind === 'import' && (
+        <ImportWizard onPrint={v.print} onClose={close} onImported={v.table.refreshIfNotLive} />
+      )}
       {(panel.kind === 'add' || panel.kind === 'edit') && (
         <UserForm
           key={panel.kind === 'edit' ? panel.user.login : ''}
