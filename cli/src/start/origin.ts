@@ -65,38 +65,48 @@ export function routeFor(path: string): string | undefined {
  */
 export function createOrigin(upstreams: Record<string, string>, web?: WebHandler): RequestListener {
   return (req, res) => {
-    const path = req.url ?? '/';
-    const service = routeFor(path.split('?')[0]!);
-    if (service && upstreams[service]) return forward(req, res, upstreams[service]!, service);
+    // Routed as the services will read it (`..` and `%2e%2e` resolved, as nginx does): the
+    // path the routing table sees is the one the chosen service is sent.
+    let url: URL;
+    try {
+      url = new URL(`http://origin${req.url ?? '/'}`);
+    } catch {
+      return json(res, 400, { error: { code: 'invalid_request', message: 'bad request target' } });
+    }
+    const path = url.pathname;
+    const service = routeFor(path);
+    if (service && upstreams[service]) {
+      const target = new URL(upstreams[service]!);
+      target.pathname = path;
+      target.search = url.search;
+      return forward(req, res, target, service);
+    }
     if (path === '/healthz') return json(res, 200, { ok: true, services: upstreams });
     if (web?.(req, res)) return;
     if (path === '/' || path === '/index.html') return index(res, upstreams);
-    json(res, 404, {
-      error: { code: 'not_found', message: `no route for ${req.method} ${path.split('?')[0]}` },
-    });
+    json(res, 404, { error: { code: 'not_found', message: `no route for ${req.method} ${path}` } });
   };
 }
 
-function forward(req: IncomingMessage, res: ServerResponse, base: string, service: string) {
+function forward(req: IncomingMessage, res: ServerResponse, target: URL, service: string) {
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
   }
+  // The client's own claims are replaced: services that trust a proxy's X-Real-IP (netboot's
+  // registration) must get the address this origin saw.
   headers['x-forwarded-for'] = req.socket.remoteAddress ?? '';
+  headers['x-real-ip'] = req.socket.remoteAddress ?? '';
   let complete = false;
-  const upstream = request(
-    new URL(req.url ?? '/', base),
-    { method: req.method, headers },
-    (answer) => {
-      const out: Record<string, string | string[]> = {};
-      for (const [name, value] of Object.entries(answer.headers)) {
-        if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
-      }
-      res.writeHead(answer.statusCode ?? 502, out);
-      answer.on('end', () => (complete = true));
-      answer.pipe(res);
-    },
-  );
+  const upstream = request(target, { method: req.method, headers }, (answer) => {
+    const out: Record<string, string | string[]> = {};
+    for (const [name, value] of Object.entries(answer.headers)) {
+      if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
+    }
+    res.writeHead(answer.statusCode ?? 502, out);
+    answer.on('end', () => (complete = true));
+    answer.pipe(res);
+  });
   // A client gone mid-answer (a closed page's event stream) must not keep the upstream open.
   res.on('close', () => {
     if (!complete) upstream.destroy();

@@ -41,12 +41,6 @@ export async function ensureWebBuilt(dist = WEB_DIST): Promise<'fresh' | 'built'
       configFile: join(WEB_ROOT, 'vite.config.ts'),
       root: WEB_ROOT,
       logLevel: 'error',
-      // Whatever NODE_ENV the caller runs under (vitest sets `test`): React's production build,
-      // the one people get. Without this, a dist built by the tests and then served by
-      // `lanctl start` would be React's development build.
-      mode: 'production',
-      define: { 'process.env.NODE_ENV': JSON.stringify('production') },
-      esbuild: { jsx: 'automatic', jsxDev: false },
       build: { outDir: tmp, emptyOutDir: true },
     });
     rmSync(dist, { recursive: true, force: true });
