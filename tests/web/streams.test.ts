@@ -111,4 +111,17 @@ describe('views follow changes made elsewhere', () => {
     await page.getByRole('link', { name: 'tur-r01p02', exact: true }).waitFor();
     expect(await subscribers()).toBe(shown);
   });
+
+  it('views share one stream per table: list → machine page → list opens it once', async () => {
+    await open('/machines');
+    const opened: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/api/v1/sync/machines')) opened.push(r.url());
+    });
+    await page.getByRole('link', { name: 'tur-r01p01', exact: true }).click();
+    await page.getByRole('heading', { name: 'tur-r01p01' }).waitFor();
+    await page.getByRole('link', { name: '← All machines' }).click();
+    await page.getByRole('link', { name: 'tur-r01p02', exact: true }).waitFor();
+    expect(opened).toEqual([]);
+  });
 });
