@@ -1,6 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { TOKEN_COOKIE } from '@lanctl/auth';
 import { tempDir } from '@lanctl/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -260,7 +261,7 @@ async function streamsThroughOrigin(ports: Record<string, string>, token: string
   const abort = new AbortController();
   for (const table of ['machines', 'settings', 'users', 'presence']) {
     const res = await fetch(`${ports.origin}/api/v1/sync/${table}`, {
-      headers: { cookie: `lanctl_token=${token}` },
+      headers: { cookie: `${TOKEN_COOKIE}=${token}` },
       signal: abort.signal,
     });
     expect(res.status, table).toBe(200);

@@ -79,25 +79,26 @@ export async function login(login: string, password: string): Promise<void> {
 }
 export const logout = () => api<unknown>('POST', '/auth/logout');
 
-/** Every machine, page after page (5,000 a page, the API's maximum). */
-export async function listMachines(): Promise<Machine[]> {
-  const out: Machine[] = [];
+/** Every record of a collection, page after page (5,000 a page, the API's maximum). */
+export async function listAll<T>(collection: string): Promise<T[]> {
+  const out: T[] = [];
   let after: string | null = null;
   do {
     const query = new URLSearchParams({ limit: '5000' });
     if (after) query.set('after', after);
-    const page: Page<Machine> = await api<Page<Machine>>('GET', `/machines?${query}`);
+    const page: Page<T> = await api<Page<T>>('GET', `/${collection}?${query}`);
     out.push(...page.items);
     after = page.next;
   } while (after);
   return out;
 }
 
+export const listMachines = () => listAll<Machine>('machines');
+
 export const createMachine = (fields: Record<string, unknown>) =>
   api<Machine>('POST', '/machines', fields);
 
 /** Names of a name-keyed collection (`rooms`, `machine-types`), first page only. */
 export async function listNames(collection: string): Promise<string[]> {
-  const page = await api<Page<{ name: string }>>('GET', `/${collection}?limit=5000`);
-  return page.items.map((i) => i.name);
+  return (await listAll<{ name: string }>(collection)).map((i) => i.name);
 }

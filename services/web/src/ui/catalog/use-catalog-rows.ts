@@ -1,22 +1,7 @@
-import type { Page } from '@lanctl/model';
 import { useCallback, useEffect, useState } from 'react';
-import { api, errorText } from '../api.ts';
+import { errorText, listAll } from '../api.ts';
 import { useReloadOnChange } from '../streams/use-table-stream.ts';
 import type { CatalogSpec, Row } from './spec.ts';
-
-/** Every record of a collection, page after page. */
-async function listAll(collection: string): Promise<Row[]> {
-  const out: Row[] = [];
-  let after: string | null = null;
-  do {
-    const query = new URLSearchParams({ limit: '5000' });
-    if (after) query.set('after', after);
-    const page: Page<Row> = await api<Page<Row>>('GET', `/${collection}?${query}`);
-    out.push(...page.items);
-    after = page.next;
-  } while (after);
-  return out;
-}
 
 /**
  * A collection's records (null until the first answer) and the last load's error; loaded again
@@ -28,7 +13,7 @@ export function useCatalogRows(spec: CatalogSpec) {
   const [loadError, setLoadError] = useState('');
   const reload = useCallback(async () => {
     try {
-      setRows(await listAll(spec.collection));
+      setRows(await listAll<Row>(spec.collection));
       setLoadError('');
     } catch (e) {
       setLoadError(errorText(e));

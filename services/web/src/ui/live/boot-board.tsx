@@ -1,6 +1,6 @@
-import type { Page, Role } from '@lanctl/model';
+import type { Role } from '@lanctl/model';
 import { useEffect, useRef, useState } from 'react';
-import { api, errorText } from '../api.ts';
+import { api, errorText, listNames } from '../api.ts';
 import { onLinkClick } from '../router.ts';
 import { useReloadOnChange } from '../streams/use-table-stream.ts';
 import {
@@ -21,8 +21,8 @@ export function BootBoardView({ role }: { role: Role }) {
   const [rooms, setRooms] = useState<string[]>([]);
   const [room, setRoom] = useState('');
   useEffect(() => {
-    api<Page<{ name: string }>>('GET', '/rooms?limit=5000')
-      .then((p) => setRooms(p.items.map((r) => r.name)))
+    listNames('rooms')
+      .then(setRooms)
       .catch(() => {});
   }, []);
   const { status, error, now, refresh } = useBootStatus(room);

@@ -1,21 +1,10 @@
-import type { Group, ImportResult, Page, User } from '@lanctl/model';
-import { api } from '../api.ts';
+import type { Group, ImportResult, User } from '@lanctl/model';
+import { api, listAll } from '../api.ts';
 
 /** udb's `/api/v1/users` as the Users views use it; the API decides who may do what. */
 
 /** Every user, page after page (5,000 a page, the API's maximum). */
-export async function listUsers(): Promise<User[]> {
-  const out: User[] = [];
-  let after: string | null = null;
-  do {
-    const query = new URLSearchParams({ limit: '5000' });
-    if (after) query.set('after', after);
-    const page: Page<User> = await api<Page<User>>('GET', `/users?${query}`);
-    out.push(...page.items);
-    after = page.next;
-  } while (after);
-  return out;
-}
+export const listUsers = () => listAll<User>('users');
 
 /** A created user; `password` only when udb generated it (shown once). */
 export type CreatedUser = User & { password?: string };
